@@ -1,0 +1,2 @@
+//! Project chores for corio.
+fn main() {}
