@@ -1,1 +1,87 @@
-//! placeholder
+//! asyncio for Rust: the programming model of Python's `asyncio` on a fast,
+//! work-stealing runtime.
+//!
+//! If you know asyncio, you know corio: [`run`], [`spawn`] (`create_task`),
+//! [`sleep`], [`timeout`], [`Deadline`], [`call_soon`]/[`call_later`],
+//! [`to_thread`], locks and queues in [`sync`], and the same guarantees:
+//! cancellation runs cleanup, a dropped task handle never loses the task,
+//! panics come back as errors, waiters are served first come, first served.
+//!
+//! | asyncio | corio |
+//! |---|---|
+//! | `asyncio.run(main())` | [`corio::run(main())`](run) |
+//! | `asyncio.Runner` | [`Runner`], `Runner::builder().workers(n)` |
+//! | `asyncio.create_task(coro, name=)` | [`spawn`], [`spawn_local`], [`task::Builder`] |
+//! | `task.cancel()`, `done()`, `get_name()` | [`Task::cancel`], [`Task::is_done`], [`Task::name`] |
+//! | `asyncio.current_task()`, `all_tasks()` | [`task::current`], [`task::all`] |
+//! | `asyncio.sleep(d)`, `sleep(0)` | [`sleep`], [`yield_now`] |
+//! | `asyncio.timeout(d)`, `timeout_at`, `wait_for` | [`timeout`], [`timeout_at`], [`Deadline`] |
+//! | `loop.call_soon`, `call_later`, `call_at` | [`call_soon`], [`call_later`], [`call_at`] |
+//! | `call_soon_threadsafe`, `run_coroutine_threadsafe` | [`Handle::call_soon`], [`Handle::spawn`] |
+//! | `asyncio.to_thread(f)` | [`to_thread`] |
+//! | `loop.time()` | [`time::now`] |
+//! | `asyncio.Lock`, `Event`, `Semaphore`, `Queue`, ... | [`sync`] |
+//!
+//! # Examples
+//!
+//! An asyncio program, line for line:
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! async fn fetch(name: &'static str, delay_ms: u64) -> String {
+//!     corio::sleep(Duration::from_millis(delay_ms)).await;
+//!     format!("{name} done")
+//! }
+//!
+//! #[corio::main]
+//! async fn main() {
+//!     let a = corio::spawn(fetch("a", 30));
+//!     let b = corio::task::Builder::new().name("b").spawn(fetch("b", 10));
+//!     let slow = corio::spawn(fetch("slow", 10_000));
+//!
+//!     assert_eq!(a.await.unwrap(), "a done");
+//!     assert_eq!(b.await.unwrap(), "b done");
+//!     let late = corio::timeout(Duration::from_millis(5), slow).await;
+//!     assert!(late.is_err());
+//! }
+//! # main();
+//! ```
+//!
+//! # Threads
+//!
+//! [`run`] makes the calling thread the first worker and starts one worker
+//! per core; `Send` tasks are spread over them and stolen by idle ones.
+//! `Runner::builder().workers(1)` keeps the whole program on one thread, as
+//! asyncio does.
+#![forbid(unsafe_code)]
+
+#[doc(inline)]
+pub use corio_executor::{runner, task};
+#[doc(inline)]
+pub use corio_reactor as reactor;
+#[doc(inline)]
+pub use corio_sync as sync;
+#[doc(inline)]
+pub use corio_time as time;
+
+#[doc(inline)]
+pub use corio_executor::{
+    Handle, Runner, Task, TimerHandle, call_at, call_later, call_soon, run, spawn, spawn_local,
+    to_thread, yield_now,
+};
+#[doc(inline)]
+pub use corio_macros::{main, test};
+#[doc(inline)]
+pub use corio_time::{Deadline, sleep, timeout, timeout_at};
+
+pub mod prelude;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use corio_executor::Runner;
+}
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

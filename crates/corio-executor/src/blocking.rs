@@ -1,0 +1,174 @@
+//! The blocking pool behind `to_thread`: threads started on demand up to a
+//! cap, retired after a while without work.
+//!
+//! Each call becomes an async-task task whose future runs the closure in one
+//! poll; its schedule function queues it here. That reuses the task
+//! machinery for what matters: the result and a panic travel back through the
+//! `Task` handle, and a call cancelled before a thread picked it up never
+//! runs.
+
+use std::collections::{HashMap, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::scheduler::Runnable;
+
+/// Most threads the pool starts (the same cap as tokio's default).
+const MAX_THREADS: usize = 512;
+/// How long an idle thread waits for work before it exits.
+const KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+#[derive(Default)]
+struct PoolState {
+    queue: VecDeque<Runnable>,
+    idle: usize,
+    threads: usize,
+    next_thread: u64,
+    handles: HashMap<u64, JoinHandle<()>>,
+    shutdown: bool,
+}
+
+pub(crate) struct BlockingPool {
+    state: Mutex<PoolState>,
+    work: Condvar,
+}
+
+impl std::fmt::Debug for BlockingPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("BlockingPool")
+            .field("threads", &state.threads)
+            .field("idle", &state.idle)
+            .field("queued", &state.queue.len())
+            .finish()
+    }
+}
+
+impl BlockingPool {
+    pub(crate) fn new() -> BlockingPool {
+        BlockingPool {
+            state: Mutex::new(PoolState::default()),
+            work: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues a runnable, starting a thread if none is idle.
+    pub(crate) fn schedule(self: &Arc<Self>, runnable: Runnable) {
+        let mut state = self.lock();
+        if state.shutdown {
+            drop(state);
+            drop(runnable);
+            return;
+        }
+        state.queue.push_back(runnable);
+        if state.idle > 0 {
+            self.work.notify_one();
+        } else if state.threads < MAX_THREADS {
+            state.threads += 1;
+            let id = state.next_thread;
+            state.next_thread += 1;
+            let pool = self.clone();
+            let spawned = std::thread::Builder::new()
+                .name("corio-blocking".into())
+                .spawn(move || pool.thread_main(id));
+            match spawned {
+                Ok(handle) => {
+                    state.handles.insert(id, handle);
+                }
+                // The OS refused a thread: the call waits for a busy thread
+                // to free up instead of failing.
+                Err(_) => state.threads -= 1,
+            }
+        }
+    }
+
+    fn thread_main(&self, id: u64) {
+        let mut state = self.lock();
+        loop {
+            if let Some(runnable) = state.queue.pop_front() {
+                drop(state);
+                if runnable.metadata().should_drop() {
+                    drop(runnable);
+                } else {
+                    let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+                }
+                state = self.lock();
+                continue;
+            }
+            if state.shutdown {
+                break;
+            }
+            state.idle += 1;
+            let (next, timeout) = self
+                .work
+                .wait_timeout(state, KEEP_ALIVE)
+                .unwrap_or_else(|e| e.into_inner());
+            state = next;
+            state.idle -= 1;
+            if timeout.timed_out() && state.queue.is_empty() && !state.shutdown {
+                // Retire: forget our own handle (detaching this thread).
+                state.handles.remove(&id);
+                break;
+            }
+        }
+        state.threads -= 1;
+    }
+
+    /// Cancels the calls no thread has started, waits for the running ones
+    /// and joins every thread.
+    pub(crate) fn shutdown(&self) {
+        let (queued, handles) = {
+            let mut state = self.lock();
+            state.shutdown = true;
+            let queued = std::mem::take(&mut state.queue);
+            let handles: Vec<_> = state.handles.drain().map(|(_, h)| h).collect();
+            (queued, handles)
+        };
+        self.work.notify_all();
+        drop(queued);
+        for handle in handles {
+            let _ = handle.join();
+        }
+    }
+
+    /// Number of threads alive (idle or busy).
+    pub(crate) fn threads(&self) -> usize {
+        self.lock().threads
+    }
+}
+
+/// Queues `f` on `pool` as a task whose handle gives its result.
+pub(crate) fn spawn_blocking<F, T>(
+    pool: &Arc<BlockingPool>,
+    closed: bool,
+    f: F,
+    location: &'static std::panic::Location<'static>,
+) -> crate::Task<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    use crate::task::TaskId;
+    use crate::task::harness::Harness;
+    use crate::task::meta::{TaskKind, TaskMeta};
+
+    let meta = TaskMeta::new(TaskId::next(), None, location, TaskKind::Blocking);
+    let schedule_pool = pool.clone();
+    let (runnable, task) = async_task::Builder::new().metadata(meta).spawn(
+        move |meta| Harness::new(async move { f() }, meta),
+        move |r: Runnable| schedule_pool.schedule(r),
+    );
+    let handle = crate::Task::new(task.fallible(), runnable.metadata(), Some(runnable.waker()));
+    if closed {
+        drop(runnable);
+    } else {
+        pool.schedule(runnable);
+    }
+    handle
+}

@@ -1,0 +1,202 @@
+//! `call_soon`, `call_later`, `call_at`: plain callbacks on the event loop.
+
+use std::time::{Duration, Instant};
+
+use corio_reactor::Timer;
+
+use crate::spawn::spawn_local;
+use crate::task::Task;
+
+/// A scheduled callback; `asyncio.TimerHandle` (and `asyncio.Handle`).
+///
+/// Dropping it does not cancel the callback; [`cancel`](TimerHandle::cancel)
+/// does.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// corio::run(async {
+///     let handle = corio::call_later(Duration::from_secs(3600), || unreachable!());
+///     assert!(handle.cancel());
+///     assert!(handle.is_cancelled());
+/// });
+/// ```
+#[derive(Debug)]
+pub struct TimerHandle {
+    task: Task<()>,
+    when: Option<Instant>,
+}
+
+impl TimerHandle {
+    pub(crate) fn new(task: Task<()>, when: Option<Instant>) -> TimerHandle {
+        TimerHandle { task, when }
+    }
+
+    /// Cancels the callback if it has not run yet; returns whether it was
+    /// still pending.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let h = corio::call_soon(|| {});
+    /// assert!(h.cancel());
+    /// # });
+    /// ```
+    pub fn cancel(&self) -> bool {
+        self.task.cancel()
+    }
+
+    /// Whether [`cancel`](TimerHandle::cancel) was called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let h = corio::call_soon(|| {});
+    /// assert!(!h.is_cancelled());
+    /// # });
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        self.task.is_cancel_requested()
+    }
+
+    /// Whether the callback has run (or was cancelled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let h = corio::call_soon(|| {});
+    /// corio::sleep(std::time::Duration::from_millis(1)).await;
+    /// assert!(h.is_done());
+    /// # });
+    /// ```
+    pub fn is_done(&self) -> bool {
+        self.task.is_done()
+    }
+
+    /// When the callback is due (`None` for `call_soon`); asyncio's
+    /// `TimerHandle.when()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let at = std::time::Instant::now() + std::time::Duration::from_millis(5);
+    /// assert_eq!(corio::call_at(at, || {}).when(), Some(at));
+    /// # });
+    /// ```
+    pub fn when(&self) -> Option<Instant> {
+        self.when
+    }
+}
+
+/// Runs `f` on the event loop soon; `loop.call_soon`.
+///
+/// Callbacks run in the order they were scheduled, on the calling thread's
+/// worker, so `f` need not be `Send`. From another thread, use
+/// [`Handle::call_soon`](crate::Handle::call_soon).
+///
+/// # Panics
+///
+/// Panics outside a corio runtime: call it inside `corio::run`.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+///
+/// corio::run(async {
+///     let order = Rc::new(RefCell::new(Vec::new()));
+///     for i in 0..3 {
+///         let order = order.clone();
+///         corio::call_soon(move || order.borrow_mut().push(i));
+///     }
+///     corio::sleep(std::time::Duration::from_millis(1)).await;
+///     assert_eq!(*order.borrow(), [0, 1, 2]);
+/// });
+/// ```
+#[track_caller]
+pub fn call_soon<F>(f: F) -> TimerHandle
+where
+    F: FnOnce() + 'static,
+{
+    TimerHandle::new(spawn_local(async move { f() }), None)
+}
+
+/// Runs `f` on the event loop after `delay`; `loop.call_later`.
+///
+/// Callbacks fire in deadline order; those with equal deadlines, in the
+/// order they were scheduled.
+///
+/// # Panics
+///
+/// Panics outside a corio runtime: call it inside `corio::run`.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// use std::time::Duration;
+///
+/// corio::run(async {
+///     let order = Rc::new(RefCell::new(Vec::new()));
+///     for (name, ms) in [("slow", 6), ("fast", 2)] {
+///         let order = order.clone();
+///         corio::call_later(Duration::from_millis(ms), move || order.borrow_mut().push(name));
+///     }
+///     corio::sleep(Duration::from_millis(20)).await;
+///     assert_eq!(*order.borrow(), ["fast", "slow"]);
+/// });
+/// ```
+#[track_caller]
+pub fn call_later<F>(delay: Duration, f: F) -> TimerHandle
+where
+    F: FnOnce() + 'static,
+{
+    match Instant::now().checked_add(delay) {
+        Some(when) => call_at(when, f),
+        None => TimerHandle::new(
+            spawn_local(async move {
+                Timer::never().await;
+                f()
+            }),
+            None,
+        ),
+    }
+}
+
+/// Runs `f` on the event loop at `when`; `loop.call_at`.
+///
+/// # Panics
+///
+/// Panics outside a corio runtime: call it inside `corio::run`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// corio::run(async {
+///     let (tx, rx) = std::sync::mpsc::channel();
+///     corio::call_at(Instant::now() + Duration::from_millis(2), move || tx.send(()).unwrap());
+///     corio::sleep(Duration::from_millis(10)).await;
+///     assert!(rx.try_recv().is_ok());
+/// });
+/// ```
+#[track_caller]
+pub fn call_at<F>(when: Instant, f: F) -> TimerHandle
+where
+    F: FnOnce() + 'static,
+{
+    let task = spawn_local(async move {
+        Timer::at(when).await;
+        f()
+    });
+    TimerHandle::new(task, Some(when))
+}

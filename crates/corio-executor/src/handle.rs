@@ -1,0 +1,205 @@
+//! `Handle`: a reference to a runtime, usable from any thread.
+
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+use crate::callbacks::TimerHandle;
+use crate::scheduler::{Shared, with_worker};
+use crate::task::Task;
+
+/// A cheap, clonable reference to a runtime, for reaching it from other
+/// threads: asyncio's `loop.call_soon_threadsafe` and
+/// `asyncio.run_coroutine_threadsafe`.
+///
+/// # Examples
+///
+/// ```
+/// corio::run(async {
+///     let handle = corio::Handle::current();
+///     let task = std::thread::spawn(move || handle.spawn(async { "from a thread" }))
+///         .join()
+///         .unwrap();
+///     assert_eq!(task.await.unwrap(), "from a thread");
+/// });
+/// ```
+#[derive(Clone, Debug)]
+pub struct Handle {
+    shared: Arc<Shared>,
+}
+
+impl Handle {
+    pub(crate) fn new(shared: Arc<Shared>) -> Handle {
+        Handle { shared }
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// The handle of the runtime running on this thread.
+    ///
+    /// # Panics
+    ///
+    /// Panics outside a corio runtime: call it inside `corio::run` (or a task
+    /// spawned there) and pass the handle to the threads that need it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::run(async {
+    ///     let handle = corio::Handle::current();
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn current() -> Handle {
+        Handle::expect_current("Handle::current")
+    }
+
+    /// The handle of the runtime running on this thread, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(corio::Handle::try_current().is_none());
+    /// corio::run(async { assert!(corio::Handle::try_current().is_some()) });
+    /// ```
+    pub fn try_current() -> Option<Handle> {
+        with_worker(|w| w.map(|w| Handle::new(w.shared.clone())))
+    }
+
+    #[track_caller]
+    pub(crate) fn expect_current(what: &str) -> Handle {
+        match Handle::try_current() {
+            Some(handle) => handle,
+            None => panic!(
+                "{what} called outside a corio runtime: call it inside `corio::run` (or a \
+                 task spawned there); from other threads, use a `corio::Handle` obtained \
+                 inside the runtime"
+            ),
+        }
+    }
+
+    /// Spawns a `Send` task on this runtime, from any thread;
+    /// `asyncio.run_coroutine_threadsafe`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::new()?;
+    /// let handle = runner.handle();
+    /// let task = std::thread::spawn(move || handle.spawn(async { 7 })).join().unwrap();
+    /// assert_eq!(runner.run(task).unwrap(), 7);
+    /// # std::io::Result::Ok(())
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.shared.spawn(future, None, Location::caller())
+    }
+
+    /// Schedules `f` to run on the event loop soon, from any thread;
+    /// `loop.call_soon_threadsafe`.
+    ///
+    /// Callbacks from one thread run in the order they were scheduled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    ///
+    /// corio::run(async {
+    ///     let handle = corio::Handle::current();
+    ///     let (tx, rx) = mpsc::channel();
+    ///     std::thread::spawn(move || {
+    ///         handle.call_soon(move || tx.send(corio::Handle::try_current().is_some()).unwrap());
+    ///     });
+    ///     let on_loop = corio::to_thread(move || rx.recv().unwrap()).await.unwrap();
+    ///     assert!(on_loop);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn call_soon<F>(&self, f: F) -> TimerHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        let task = self.spawn(async move { f() });
+        TimerHandle::new(task, None)
+    }
+
+    /// Runs a blocking function on this runtime's blocking pool; see
+    /// [`corio::to_thread`](crate::to_thread).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::new()?;
+    /// let task = runner.handle().spawn_blocking(|| 2 + 2);
+    /// assert_eq!(runner.run(task).unwrap(), 4);
+    /// # std::io::Result::Ok(())
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F, T>(&self, f: F) -> Task<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.spawn_blocking_at(f, Location::caller())
+    }
+
+    pub(crate) fn spawn_blocking_at<F, T>(
+        &self,
+        f: F,
+        location: &'static Location<'static>,
+    ) -> Task<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        crate::blocking::spawn_blocking(&self.shared.blocking, self.shared.is_closed(), f, location)
+    }
+
+    /// Number of worker threads of this runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::builder().workers(3).build()?;
+    /// assert_eq!(runner.handle().workers(), 3);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn workers(&self) -> usize {
+        self.shared.workers()
+    }
+
+    /// Number of live tasks (spawned and not yet finished).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::run(async {
+    ///     let t = corio::spawn(std::future::pending::<()>());
+    ///     assert!(corio::Handle::current().live_tasks() >= 1);
+    /// });
+    /// ```
+    pub fn live_tasks(&self) -> usize {
+        self.shared.registry.live()
+    }
+
+    /// Number of threads in the blocking pool right now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::run(async {
+    ///     corio::to_thread(|| ()).await.unwrap();
+    ///     assert!(corio::Handle::current().blocking_threads() >= 1);
+    /// });
+    /// ```
+    pub fn blocking_threads(&self) -> usize {
+        self.shared.blocking.threads()
+    }
+}

@@ -1,0 +1,321 @@
+//! `Runner` and `run`: starting and stopping an event loop.
+
+use std::future::Future;
+use std::io;
+use std::marker::PhantomData;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Wake, Waker};
+use std::thread::JoinHandle;
+
+use corio_reactor::Reactor;
+
+use crate::Handle;
+use crate::scheduler::{Shared, Worker, with_worker};
+
+/// Runs a future to completion on a new event loop, then shuts the loop
+/// down; `asyncio.run`.
+///
+/// The calling thread becomes the first worker and runs `main`; `Send`
+/// tasks spread over one worker per core. When `main` finishes, every task
+/// still running is cancelled (its future dropped, so its `Drop` cleanup
+/// runs) and the blocking pool is joined before `run` returns. A panic in
+/// `main` propagates out of `run` after the same shutdown.
+///
+/// For more control (worker count, reusing a loop for several calls), use
+/// [`Runner`].
+///
+/// # Panics
+///
+/// Panics if called from inside a running corio runtime (await the future
+/// instead, or spawn it), or if the OS refuses the event loop's resources
+/// (epoll, eventfd, threads).
+///
+/// # Examples
+///
+/// ```
+/// let answer = corio::run(async {
+///     corio::sleep(std::time::Duration::from_millis(1)).await;
+///     42
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+#[track_caller]
+pub fn run<F: Future>(main: F) -> F::Output {
+    assert_not_nested("corio::run");
+    let runner = match Runner::new() {
+        Ok(runner) => runner,
+        Err(e) => panic!("corio::run could not start an event loop: {e}"),
+    };
+    runner.run(main)
+}
+
+#[track_caller]
+fn assert_not_nested(what: &str) {
+    if with_worker(|w| w.is_some()) {
+        panic!(
+            "{what} called from inside a running corio runtime: it would block the event \
+             loop; `.await` the future instead (or `corio::spawn` it)"
+        );
+    }
+}
+
+/// Configures a [`Runner`]; `Runner::builder()`.
+///
+/// # Examples
+///
+/// ```
+/// let runner = corio::Runner::builder().workers(1).build()?;
+/// assert_eq!(runner.run(async { 1 + 1 }), 2);
+/// # std::io::Result::Ok(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use = "a Builder does nothing until you call build"]
+pub struct Builder {
+    workers: Option<usize>,
+}
+
+impl Builder {
+    /// A builder with the defaults: one worker per core.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::runner::Builder::new().build()?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Sets the number of worker threads, the calling thread included.
+    ///
+    /// `workers(1)` makes the whole program single-threaded, as asyncio is:
+    /// every task runs on the thread that calls [`Runner::run`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::builder().workers(2).build()?;
+    /// assert_eq!(runner.handle().workers(), 2);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn workers(mut self, workers: usize) -> Builder {
+        self.workers = Some(workers);
+        self
+    }
+
+    /// Creates the runner: its reactor and its worker threads (all but the
+    /// first, which is whichever thread calls [`Runner::run`]).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for `workers(0)`; otherwise the OS error that refused
+    /// an epoll instance, an eventfd or a thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = corio::Runner::builder().workers(0).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn build(self) -> io::Result<Runner> {
+        let workers = match self.workers {
+            Some(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "a corio runtime needs at least one worker (got workers(0))",
+                ));
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let reactor = Reactor::new()?;
+        let shared = Arc::new(Shared::new(reactor, workers));
+        let mut runner = Runner {
+            worker: Box::new(Worker::new(0, shared.clone())),
+            shared: shared.clone(),
+            threads: Vec::with_capacity(workers - 1),
+            _not_send: PhantomData,
+        };
+        for index in 1..workers {
+            let shared = shared.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("corio-worker-{index}"))
+                .spawn(move || {
+                    let worker = Worker::new(index, shared.clone());
+                    worker.enter(|| {
+                        worker.run(&|| shared.is_closed());
+                        worker.drain();
+                    });
+                })?;
+            runner.threads.push(thread);
+        }
+        Ok(runner)
+    }
+}
+
+/// An event loop that can run several futures in turn; `asyncio.Runner`.
+///
+/// The runner owns a reactor, the worker threads and the blocking pool.
+/// [`run`](Runner::run) makes the calling thread the first worker until the
+/// given future completes; tasks spawned meanwhile keep their state between
+/// calls. Dropping the runner shuts it down like `asyncio.run` does at the
+/// end: remaining tasks are cancelled, their futures dropped, the blocking
+/// pool joined, every descriptor closed.
+///
+/// A `Runner` is bound to the thread that created it (it holds that
+/// thread's `spawn_local` tasks), so it is not `Send`.
+///
+/// # Examples
+///
+/// ```
+/// let runner = corio::Runner::builder().workers(1).build()?;
+/// let task = runner.run(async { corio::spawn(async { "still here" }) });
+/// // The task lives on between the two calls.
+/// assert_eq!(runner.run(task).unwrap(), "still here");
+/// # std::io::Result::Ok(())
+/// ```
+pub struct Runner {
+    worker: Box<Worker>,
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("workers", &self.shared.workers())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The waker of the main future: flags it and wakes worker 0.
+struct MainWaker {
+    woken: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.woken.swap(true, Ordering::AcqRel) {
+            self.shared.unpark(0);
+        }
+    }
+}
+
+impl Runner {
+    /// A runner with the defaults (one worker per core).
+    ///
+    /// # Errors
+    ///
+    /// The OS error that refused the event loop's resources.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::new()?;
+    /// assert_eq!(runner.run(async { 5 }), 5);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn new() -> io::Result<Runner> {
+        Builder::new().build()
+    }
+
+    /// A [`Builder`] to configure a runner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::builder().workers(1).build()?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// A handle to this runner's loop, usable from any thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::new()?;
+    /// let task = runner.handle().spawn(async { 3 });
+    /// assert_eq!(runner.run(task).unwrap(), 3);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn handle(&self) -> Handle {
+        Handle::new(self.shared.clone())
+    }
+
+    /// Runs `main` to completion on this thread, running the loop's tasks
+    /// meanwhile; `asyncio.Runner.run`.
+    ///
+    /// `main` may borrow from the caller: it is polled in place. Tasks left
+    /// when it completes are not cancelled (that happens when the runner is
+    /// dropped); `Send` ones keep running on the other workers.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called from inside a running corio runtime, and
+    /// propagates a panic of `main`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::builder().workers(1).build()?;
+    /// let data = vec![1, 2, 3];
+    /// let sum = runner.run(async { data.iter().sum::<i32>() });
+    /// assert_eq!(sum, 6);
+    /// # std::io::Result::Ok(())
+    /// ```
+    #[track_caller]
+    pub fn run<F: Future>(&self, main: F) -> F::Output {
+        assert_not_nested("Runner::run");
+        let main_waker = Arc::new(MainWaker {
+            woken: AtomicBool::new(true),
+            shared: self.shared.clone(),
+        });
+        let waker = Waker::from(main_waker.clone());
+        let mut main = pin!(main);
+        let worker = &*self.worker;
+        let output = worker.enter(|| {
+            worker.run_main(&main_waker.woken, || {
+                main.as_mut().poll(&mut Context::from_waker(&waker))
+            })
+        });
+        worker.release_shared_tasks();
+        output
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let shared = &self.shared;
+        shared.close();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+        let worker = &*self.worker;
+        worker.enter(|| {
+            loop {
+                worker.drain();
+                if !shared.drain_injector() {
+                    break;
+                }
+            }
+        });
+        shared.blocking.shutdown();
+        shared.terminate();
+        worker.enter(|| {
+            worker.drain();
+            shared.drain_injector();
+        });
+    }
+}

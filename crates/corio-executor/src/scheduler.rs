@@ -1,0 +1,699 @@
+//! The scheduler: run queues, workers, stealing, and parking.
+//!
+//! Each worker owns four places where runnable tasks wait:
+//!
+//! - the LIFO slot: the task most recently woken *by the running task*. It
+//!   runs next (a message handoff then costs no queue round trip), at most
+//!   three times in a row, and it is never stolen. Yields and spawns never go
+//!   there, so `yield_now` really goes to the back and tasks start in the
+//!   order they were spawned, as in asyncio.
+//! - `pinned`: a plain `VecDeque` only its thread touches, for `spawn_local`
+//!   tasks, and for every task when the runtime has a single worker (then
+//!   nothing can be stolen and no atomic operation is needed at all).
+//! - `steal`: a bounded lock-free queue of `Send` tasks that idle siblings
+//!   steal half of at a time; it overflows into the global injector.
+//! - `inbox`: this worker's local tasks woken from other threads.
+//!
+//! The global injector receives tasks spawned or woken from outside any
+//! worker. A worker checks it (and its inbox) first every 61 ticks, and at
+//! the same moment fires due timers and polls the reactor without blocking, so
+//! neither remote work nor I/O waits behind a busy local queue.
+//!
+//! A worker with nothing to do becomes a searcher and steals; when that fails
+//! it parks, in the reactor if no other worker drives it (so an I/O event
+//! wakes the worker that will run the task directly), on its thread otherwise.
+//! See `idle.rs` for when a sleeping sibling is woken.
+//!
+//! # Invariants
+//!
+//! - `WORKER` points at a `Worker` only while that worker's thread is inside
+//!   [`Worker::enter`]; the `Worker` outlives that scope.
+//! - A runnable of a `TaskKind::Local(i)` task is only ever run or dropped on
+//!   worker `i`'s thread (async-task would panic otherwise), until the
+//!   runtime has terminated and every local future is gone.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+
+use async_task::{Runnable as RawRunnable, ScheduleInfo, WithInfo};
+use concurrent_queue::{ConcurrentQueue, PushError};
+use corio_reactor::{Reactor, coop};
+
+use crate::blocking::BlockingPool;
+use crate::idle::{Idle, Parker};
+use crate::registry::Registry;
+use crate::task::TaskId;
+use crate::task::harness::{Harness, Panic};
+use crate::task::meta::{TaskKind, TaskMeta};
+use crate::task::{RawTask, Task};
+
+pub(crate) type Runnable = RawRunnable<TaskMeta>;
+
+const LOCAL_CAPACITY: usize = 256;
+const MAINTENANCE_INTERVAL: u32 = 61;
+const MAX_LIFO_STREAK: u32 = 3;
+const ID_BATCH: u64 = 256;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+fn reserve_ids(n: u64) -> u64 {
+    NEXT_ID.fetch_add(n, Ordering::Relaxed)
+}
+
+pub(crate) fn reserve_one_id() -> u64 {
+    reserve_ids(1)
+}
+
+/// State shared by every worker of one runtime.
+pub(crate) struct Shared {
+    pub(crate) reactor: Arc<Reactor>,
+    injector: ConcurrentQueue<Runnable>,
+    remotes: Box<[Remote]>,
+    idle: Idle,
+    pub(crate) registry: Registry,
+    pub(crate) blocking: Arc<BlockingPool>,
+    closed: AtomicBool,
+    terminated: AtomicBool,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("workers", &self.remotes.len())
+            .field("closed", &self.closed.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The part of a worker other threads may touch.
+struct Remote {
+    steal: ConcurrentQueue<Runnable>,
+    inbox: ConcurrentQueue<Runnable>,
+    parker: Parker,
+    current: AtomicPtr<TaskMeta>,
+}
+
+/// The part of a worker only its own thread touches.
+pub(crate) struct Worker {
+    pub(crate) index: usize,
+    pub(crate) shared: Arc<Shared>,
+    lifo: Cell<Option<Runnable>>,
+    pinned: RefCell<VecDeque<Runnable>>,
+    in_task: Cell<bool>,
+    tick: Cell<u32>,
+    lifo_streak: Cell<u32>,
+    searching: Cell<bool>,
+    ids: Cell<(u64, u64)>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
+thread_local! {
+    static WORKER: Cell<*const Worker> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Runs `f` with the worker running on this thread, if any.
+pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
+    let ptr = WORKER.with(Cell::get);
+    // SAFETY: see the module invariant: a non-null pointer refers to a live
+    // worker for as long as this thread is inside its `enter` scope, which
+    // encloses this call.
+    f(unsafe { ptr.as_ref() })
+}
+
+impl Shared {
+    pub(crate) fn new(reactor: Arc<Reactor>, workers: usize) -> Shared {
+        Shared {
+            reactor,
+            injector: ConcurrentQueue::unbounded(),
+            remotes: (0..workers)
+                .map(|_| Remote {
+                    steal: ConcurrentQueue::bounded(LOCAL_CAPACITY),
+                    inbox: ConcurrentQueue::unbounded(),
+                    parker: Parker::new(),
+                    current: AtomicPtr::new(std::ptr::null_mut()),
+                })
+                .collect(),
+            idle: Idle::default(),
+            registry: Registry::new(workers + 1),
+            blocking: Arc::new(BlockingPool::new()),
+            closed: AtomicBool::new(false),
+            terminated: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn workers(&self) -> usize {
+        self.remotes.len()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// The worker of this runtime running on the calling thread, if any.
+    fn local_worker<'a>(self: &Arc<Self>, worker: Option<&'a Worker>) -> Option<&'a Worker> {
+        worker.filter(|w| Arc::ptr_eq(&w.shared, self))
+    }
+
+    /// Spawns a `Send` task.
+    pub(crate) fn spawn<F>(
+        self: &Arc<Self>,
+        future: F,
+        name: Option<Arc<str>>,
+        location: &'static std::panic::Location<'static>,
+    ) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        with_worker(|worker| {
+            let worker = self.local_worker(worker);
+            let id = worker.map_or_else(TaskId::next, Worker::next_id);
+            let meta = TaskMeta::new(id, name, location, TaskKind::Shared);
+            let shared = self.clone();
+            let (runnable, task) = async_task::Builder::new().metadata(meta).spawn(
+                move |meta| Harness::new(future, meta),
+                WithInfo(move |r: Runnable, info: ScheduleInfo| {
+                    shared.schedule(r, info.woken_while_running)
+                }),
+            );
+            self.start(worker, runnable, task)
+        })
+    }
+
+    /// Spawns a task pinned to `worker`, the calling thread's worker.
+    pub(crate) fn spawn_local<F>(
+        self: &Arc<Self>,
+        worker: &Worker,
+        future: F,
+        name: Option<Arc<str>>,
+        location: &'static std::panic::Location<'static>,
+    ) -> Task<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let meta = TaskMeta::new(
+            worker.next_id(),
+            name,
+            location,
+            TaskKind::Local(worker.index),
+        );
+        let shared = self.clone();
+        let (runnable, task) = async_task::Builder::new().metadata(meta).spawn_local(
+            move |meta| Harness::new(future, meta),
+            WithInfo(move |r: Runnable, info: ScheduleInfo| {
+                shared.schedule(r, info.woken_while_running)
+            }),
+        );
+        self.start(Some(worker), runnable, task)
+    }
+
+    fn start<T>(
+        &self,
+        worker: Option<&Worker>,
+        runnable: Runnable,
+        task: async_task::Task<Result<T, Panic>, TaskMeta>,
+    ) -> Task<T> {
+        let waker = runnable.waker();
+        let raw: RawTask<T> = task.fallible();
+        let shard = worker.map_or(self.workers(), |w| w.index);
+        let meta = runnable.metadata();
+        let handle = Task::new(raw, meta, Some(waker.clone()));
+        if self
+            .registry
+            .insert(shard, meta, waker, || self.is_closed())
+            .is_err()
+        {
+            // The runtime is shutting down: the task is cancelled at birth.
+            drop(runnable);
+            return handle;
+        }
+        match worker {
+            Some(w) => w.push_back(runnable),
+            None => self.schedule_remote(runnable),
+        }
+        handle
+    }
+
+    /// The schedule function of every task: called when it is woken.
+    fn schedule(self: &Arc<Self>, runnable: Runnable, yielded: bool) {
+        if self.terminated.load(Ordering::Acquire) {
+            drop(runnable);
+            return;
+        }
+        with_worker(|worker| match self.local_worker(worker) {
+            Some(w) if w.can_run(&runnable) => w.schedule(runnable, yielded),
+            _ => self.schedule_remote(runnable),
+        })
+    }
+
+    /// Schedules a task from a thread that is not allowed to run it.
+    fn schedule_remote(&self, runnable: Runnable) {
+        match runnable.metadata().kind {
+            TaskKind::Local(owner) => {
+                let remote = &self.remotes[owner];
+                push_unbounded(&remote.inbox, runnable);
+                remote.parker.unpark(&self.reactor);
+            }
+            _ => {
+                push_unbounded(&self.injector, runnable);
+                self.notify_one();
+            }
+        }
+    }
+
+    /// Wakes one sleeping worker if that would help run queued work.
+    fn notify_one(&self) {
+        if self.remotes.len() == 1 {
+            self.remotes[0].parker.unpark(&self.reactor);
+        } else if let Some(w) = self.idle.worker_to_notify() {
+            self.remotes[w].parker.unpark(&self.reactor);
+        }
+    }
+
+    fn has_stealable_work(&self) -> bool {
+        !self.injector.is_empty() || self.remotes.iter().any(|r| !r.steal.is_empty())
+    }
+
+    /// Whether `meta` is being polled right now by some worker.
+    pub(crate) fn is_running(&self, meta: &TaskMeta) -> bool {
+        let ptr = meta as *const TaskMeta as *mut TaskMeta;
+        self.remotes
+            .iter()
+            .any(|r| r.current.load(Ordering::Relaxed) == ptr)
+    }
+
+    /// Starts the shutdown: no new task is accepted and every live task is
+    /// asked to stop and woken, so its runnable reaches a queue to be dropped.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.registry.cancel_all();
+        for remote in self.remotes.iter() {
+            remote.parker.unpark(&self.reactor);
+        }
+    }
+
+    /// Drops every runnable left in the global queue (on the calling thread).
+    pub(crate) fn drain_injector(&self) -> bool {
+        let mut any = false;
+        while let Ok(runnable) = self.injector.pop() {
+            any = true;
+            drop_runnable(runnable);
+        }
+        any
+    }
+
+    pub(crate) fn unpark(&self, worker: usize) {
+        self.remotes[worker].parker.unpark(&self.reactor);
+    }
+
+    pub(crate) fn terminate(&self) {
+        self.terminated.store(true, Ordering::Release);
+    }
+}
+
+fn push_unbounded(queue: &ConcurrentQueue<Runnable>, runnable: Runnable) {
+    if let Err(e) = queue.push(runnable) {
+        // Unbounded queues are never full and corio never closes them; keep
+        // the task alive rather than losing it if that ever changed.
+        std::mem::forget(e.into_inner());
+    }
+}
+
+/// Drops a runnable (cancelling its task) without letting a panicking
+/// `Drop` in user code unwind into the scheduler.
+fn drop_runnable(runnable: Runnable) {
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(runnable)));
+}
+
+impl Worker {
+    pub(crate) fn new(index: usize, shared: Arc<Shared>) -> Worker {
+        Worker {
+            index,
+            shared,
+            lifo: Cell::new(None),
+            pinned: RefCell::new(VecDeque::new()),
+            in_task: Cell::new(false),
+            tick: Cell::new(0),
+            lifo_streak: Cell::new(0),
+            searching: Cell::new(false),
+            ids: Cell::new((0, 0)),
+        }
+    }
+
+    fn remote(&self) -> &Remote {
+        &self.shared.remotes[self.index]
+    }
+
+    /// Makes this worker the current one on this thread while `f` runs.
+    pub(crate) fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
+        struct Reset(*const Worker);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                WORKER.with(|w| w.set(self.0));
+            }
+        }
+        self.remote().parker.bind();
+        let previous = WORKER.with(|w| w.replace(self as *const Worker));
+        let _reset = Reset(previous);
+        let _reactor = self.shared.reactor.enter();
+        f()
+    }
+
+    pub(crate) fn next_id(&self) -> TaskId {
+        let (mut next, mut end) = self.ids.get();
+        if next == end {
+            next = reserve_ids(ID_BATCH);
+            end = next + ID_BATCH;
+        }
+        self.ids.set((next + 1, end));
+        TaskId::from_raw(next)
+    }
+
+    fn can_run(&self, runnable: &Runnable) -> bool {
+        match runnable.metadata().kind {
+            TaskKind::Local(owner) => owner == self.index,
+            _ => true,
+        }
+    }
+
+    /// Schedules a woken task on this worker.
+    fn schedule(&self, runnable: Runnable, yielded: bool) {
+        if !yielded && self.in_task.get() {
+            if let Some(previous) = self.lifo.replace(Some(runnable)) {
+                self.push_back(previous);
+            }
+        } else {
+            self.push_back(runnable);
+        }
+    }
+
+    /// Appends a task to the back of this worker's queues.
+    fn push_back(&self, runnable: Runnable) {
+        let stealable =
+            self.shared.workers() > 1 && !matches!(runnable.metadata().kind, TaskKind::Local(_));
+        if !stealable {
+            self.pinned.borrow_mut().push_back(runnable);
+            return;
+        }
+        let steal = &self.remote().steal;
+        if let Err(PushError::Full(runnable)) = steal.push(runnable) {
+            // Overflow: move half of the local queue to the global one, so
+            // siblings can pick it up, then queue the task there too.
+            for _ in 0..LOCAL_CAPACITY / 2 {
+                match steal.pop() {
+                    Ok(r) => push_unbounded(&self.shared.injector, r),
+                    Err(_) => break,
+                }
+            }
+            push_unbounded(&self.shared.injector, runnable);
+        }
+        self.shared.notify_one();
+    }
+
+    /// The next task from this worker's own queues (and, periodically, the
+    /// global ones first).
+    fn next_local(&self) -> Option<Runnable> {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        if tick % MAINTENANCE_INTERVAL == 0 {
+            self.maintenance();
+            if let Some(r) = self.pop_remote() {
+                return Some(r);
+            }
+        }
+        if let Some(r) = self.lifo.take() {
+            let streak = self.lifo_streak.get();
+            if streak < MAX_LIFO_STREAK {
+                self.lifo_streak.set(streak + 1);
+                return Some(r);
+            }
+            self.push_back(r);
+        }
+        self.lifo_streak.set(0);
+        let pinned_first = tick & 1 == 0;
+        if pinned_first {
+            if let Some(r) = self.pinned.borrow_mut().pop_front() {
+                return Some(r);
+            }
+        }
+        if let Ok(r) = self.remote().steal.pop() {
+            return Some(r);
+        }
+        if !pinned_first {
+            if let Some(r) = self.pinned.borrow_mut().pop_front() {
+                return Some(r);
+            }
+        }
+        self.pop_remote()
+    }
+
+    fn pop_remote(&self) -> Option<Runnable> {
+        self.remote()
+            .inbox
+            .pop()
+            .ok()
+            .or_else(|| self.shared.injector.pop().ok())
+    }
+
+    /// Fires due timers and collects ready I/O without blocking, so a worker
+    /// that never runs out of tasks still serves timers and sockets.
+    fn maintenance(&self) {
+        let reactor = &self.shared.reactor;
+        if reactor.source_count() > 0 {
+            if let Some(mut driver) = reactor.try_lock_driver() {
+                if let Err(e) = driver.poll(Some(std::time::Duration::ZERO)) {
+                    crate::debug::report_reactor_error(&e);
+                }
+                return;
+            }
+        }
+        reactor.fire_timers();
+    }
+
+    /// Looks for work on other workers; only some workers search at once.
+    fn search(&self) -> Option<Runnable> {
+        let workers = self.shared.workers();
+        if workers == 1 {
+            return None;
+        }
+        if !self.searching.get() {
+            if !self.shared.idle.try_start_searching(workers) {
+                return None;
+            }
+            self.searching.set(true);
+        }
+        let start = self.tick.get() as usize;
+        for i in 0..workers {
+            let victim = (start + i) % workers;
+            if victim == self.index {
+                continue;
+            }
+            if let Some(r) = self.steal_from(&self.shared.remotes[victim].steal) {
+                return Some(r);
+            }
+        }
+        self.shared.injector.pop().ok()
+    }
+
+    /// Takes half of `queue`: one task to run now, the rest to our queue.
+    fn steal_from(&self, queue: &ConcurrentQueue<Runnable>) -> Option<Runnable> {
+        let n = queue.len().div_ceil(2).min(LOCAL_CAPACITY / 2);
+        let first = queue.pop().ok()?;
+        let own = &self.remote().steal;
+        for _ in 1..n {
+            match queue.pop() {
+                Ok(r) => {
+                    if let Err(e) = own.push(r) {
+                        push_unbounded(&self.shared.injector, e.into_inner());
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        Some(first)
+    }
+
+    /// Called when a task was found: a searcher stops searching, and if it
+    /// was the last one, wakes a sibling to look for more.
+    fn found_work(&self) {
+        if self.searching.replace(false) && self.shared.idle.stop_searching() {
+            self.shared.notify_one();
+        }
+    }
+
+    fn run_task(&self, runnable: Runnable) {
+        let meta = runnable.metadata();
+        if meta.should_drop() {
+            drop_runnable(runnable);
+            return;
+        }
+        let remote = self.remote();
+        remote
+            .current
+            .store(meta as *const TaskMeta as *mut TaskMeta, Ordering::Relaxed);
+        coop::set_budget(coop::DEFAULT_BUDGET);
+        self.in_task.set(true);
+        // The harness catches panics of the future itself; this catches a
+        // panicking `Drop` of its captured state, run when it completes.
+        let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+        self.in_task.set(false);
+        coop::unconstrained();
+        remote
+            .current
+            .store(std::ptr::null_mut(), Ordering::Relaxed);
+    }
+
+    fn park(&self) {
+        let shared = &self.shared;
+        if shared.workers() > 1 {
+            let last = shared.idle.park(self.index, self.searching.replace(false));
+            if last && shared.has_stealable_work() {
+                shared.notify_one();
+            }
+        }
+        self.remote().parker.park(&shared.reactor);
+        if shared.workers() > 1 {
+            self.searching.set(shared.idle.unpark(self.index));
+        }
+    }
+
+    /// Runs one queued task, looking on other workers if this one has none.
+    /// Returns false if there was nothing to run.
+    fn run_one(&self) -> bool {
+        match self.next_local().or_else(|| self.search()) {
+            Some(r) => {
+                self.found_work();
+                self.run_task(r);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs tasks until `stop` returns true.
+    pub(crate) fn run(&self, stop: &dyn Fn() -> bool) {
+        while !stop() {
+            if !self.run_one() && !stop() {
+                self.park();
+            }
+        }
+    }
+
+    /// Drives the main future of `Runner::run` on this worker until it
+    /// completes. `woken` is set by the main future's waker.
+    ///
+    /// The main future is not a task (so it may borrow from the caller's
+    /// stack), but it is scheduled like one: after each of its polls, the
+    /// tasks that were queued at that moment run before it is polled again,
+    /// so `yield_now` in the main future lets every ready task run once.
+    pub(crate) fn run_main<T>(
+        &self,
+        woken: &AtomicBool,
+        mut poll_main: impl FnMut() -> std::task::Poll<T>,
+    ) -> T {
+        loop {
+            if woken.swap(false, Ordering::AcqRel) {
+                coop::set_budget(coop::DEFAULT_BUDGET);
+                self.in_task.set(true);
+                let poll = poll_main();
+                self.in_task.set(false);
+                coop::unconstrained();
+                if let std::task::Poll::Ready(value) = poll {
+                    return value;
+                }
+                let mut quota = self.queued_len();
+                while quota > 0 && self.run_one() {
+                    quota -= 1;
+                }
+                continue;
+            }
+            if !self.run_one() && !woken.load(Ordering::Acquire) {
+                self.park();
+            }
+        }
+    }
+
+    /// Tasks waiting on this worker's own queues.
+    fn queued_len(&self) -> usize {
+        let lifo = self.lifo.take();
+        let n = usize::from(lifo.is_some());
+        self.lifo.set(lifo);
+        n + self.pinned.borrow().len() + self.remote().steal.len() + self.remote().inbox.len()
+    }
+
+    /// Moves this worker's `Send` tasks to the global queue, so other
+    /// workers run them while this thread is away (between `Runner::run`s).
+    pub(crate) fn release_shared_tasks(&self) {
+        if let Some(r) = self.lifo.take() {
+            self.pinned.borrow_mut().push_front(r);
+        }
+        if self.shared.workers() == 1 {
+            return;
+        }
+        let mut moved = false;
+        while let Ok(r) = self.remote().steal.pop() {
+            push_unbounded(&self.shared.injector, r);
+            moved = true;
+        }
+        let mut pinned = self.pinned.borrow_mut();
+        let mut kept = VecDeque::with_capacity(pinned.len());
+        for r in pinned.drain(..) {
+            if matches!(r.metadata().kind, TaskKind::Local(_)) {
+                kept.push_back(r);
+            } else {
+                push_unbounded(&self.shared.injector, r);
+                moved = true;
+            }
+        }
+        *pinned = kept;
+        drop(pinned);
+        if moved {
+            self.shared.notify_one();
+        }
+    }
+
+    /// Drops every task queued on this worker, until its queues stay empty
+    /// (dropping one future may wake another).
+    pub(crate) fn drain(&self) {
+        loop {
+            let mut any = false;
+            while let Some(r) = self.next_queued() {
+                any = true;
+                drop_runnable(r);
+            }
+            if !any {
+                break;
+            }
+        }
+    }
+
+    fn next_queued(&self) -> Option<Runnable> {
+        if let Some(r) = self.lifo.take() {
+            return Some(r);
+        }
+        let popped = self.pinned.borrow_mut().pop_front();
+        popped
+            .or_else(|| self.remote().steal.pop().ok())
+            .or_else(|| self.remote().inbox.pop().ok())
+    }
+
+    /// The task this worker is polling right now.
+    pub(crate) fn current_task(&self) -> Option<&TaskMeta> {
+        let ptr = self.remote().current.load(Ordering::Relaxed);
+        // SAFETY: `current` is set by `run_task` on this thread and cleared
+        // before the runnable is released, so while it is non-null the task's
+        // allocation (and its metadata) is alive; we are on that thread.
+        unsafe { ptr.as_ref() }
+    }
+}

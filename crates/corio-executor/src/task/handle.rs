@@ -1,0 +1,236 @@
+//! `Task<T>`: the handle of a spawned task.
+//!
+//! # Invariant
+//!
+//! `meta` points at the metadata inside the task's allocation. The handle
+//! holds a reference to that allocation (`raw`) for its whole life, so the
+//! pointer stays valid until the handle is dropped.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker, ready};
+
+use super::harness::Panic;
+use super::meta::TaskMeta;
+use super::{TaskError, TaskId};
+
+pub(crate) type RawTask<T> = async_task::FallibleTask<Result<T, Panic>, TaskMeta>;
+
+/// A handle to a spawned task: await it for the task's result.
+///
+/// Equivalent to `asyncio.Task`. Awaiting gives `Ok(value)` when the task
+/// finished, or a [`TaskError`] when it was cancelled or panicked.
+///
+/// Dropping the handle *detaches* the task: it keeps running, owned by the
+/// runtime, until it finishes (this is where corio departs from async-task
+/// and avoids asyncio's "task garbage-collected while pending" pitfall). To
+/// stop a task, call [`cancel`](Task::cancel).
+///
+/// # Cancel safety
+///
+/// Awaiting a `Task` is cancel-safe: dropping the `.await` loses nothing, the
+/// task keeps running (detached, if the handle was moved into that future).
+///
+/// # Examples
+///
+/// ```
+/// corio::run(async {
+///     let task = corio::spawn(async { 6 * 7 });
+///     assert_eq!(task.await.unwrap(), 42);
+/// });
+/// ```
+#[must_use = "a dropped Task keeps running detached; use .await to get its result or .cancel() to stop it"]
+pub struct Task<T> {
+    raw: Option<RawTask<T>>,
+    meta: NonNull<TaskMeta>,
+    waker: Option<Waker>,
+}
+
+// SAFETY: `meta` is a shared reference to `TaskMeta`, which is `Sync`; the
+// rest of the handle is `Send`/`Sync` exactly when async-task's is.
+unsafe impl<T: Send> Send for Task<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for Task<T> {}
+impl<T> Unpin for Task<T> {}
+
+impl<T> Task<T> {
+    pub(crate) fn new(raw: RawTask<T>, meta: &TaskMeta, waker: Option<Waker>) -> Task<T> {
+        Task {
+            raw: Some(raw),
+            meta: NonNull::from(meta),
+            waker,
+        }
+    }
+
+    fn raw(&self) -> &RawTask<T> {
+        self.raw
+            .as_ref()
+            .expect("the task handle is intact until dropped")
+    }
+
+    pub(crate) fn meta(&self) -> &TaskMeta {
+        // SAFETY: see the module invariant: `raw` keeps the allocation alive.
+        unsafe { self.meta.as_ref() }
+    }
+
+    /// Asks the task to stop; equivalent to asyncio's `Task.cancel()`.
+    ///
+    /// The task's future is dropped the next time the scheduler would run it
+    /// (its `Drop` guards run then, on the task's own thread), and awaiting
+    /// the handle gives [`TaskError::Cancelled`]. A task currently awaiting
+    /// [`corio::task::cancelled()`](crate::task::cancelled) is woken instead
+    /// and may finish its cleanup and return a value.
+    ///
+    /// Returns `false`, and changes nothing, if the task already finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let task = corio::spawn(std::future::pending::<()>());
+    /// assert!(task.cancel());
+    /// assert!(task.await.unwrap_err().is_cancelled());
+    ///
+    /// let done = corio::spawn(async { 1 });
+    /// corio::sleep(std::time::Duration::from_millis(1)).await;
+    /// assert!(!done.cancel());
+    /// assert_eq!(done.await.unwrap(), 1);
+    /// # });
+    /// ```
+    pub fn cancel(&self) -> bool {
+        if self.raw().is_finished() {
+            return false;
+        }
+        if self.meta().request_cancel() {
+            if let Some(waker) = &self.waker {
+                waker.wake_by_ref();
+            }
+        }
+        true
+    }
+
+    /// Whether the task has finished (completed, panicked or been cancelled);
+    /// equivalent to asyncio's `Task.done()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let task = corio::spawn(async {});
+    /// corio::yield_now().await;
+    /// corio::yield_now().await;
+    /// assert!(task.is_done());
+    /// # });
+    /// ```
+    pub fn is_done(&self) -> bool {
+        self.raw().is_finished()
+    }
+
+    /// Whether [`cancel`](Task::cancel) was called on this task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let task = corio::spawn(std::future::pending::<()>());
+    /// assert!(!task.is_cancel_requested());
+    /// task.cancel();
+    /// assert!(task.is_cancel_requested());
+    /// # });
+    /// ```
+    pub fn is_cancel_requested(&self) -> bool {
+        self.meta().cancel_requested()
+    }
+
+    /// The task's id, unique within the process.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let a = corio::spawn(async {});
+    /// let b = corio::spawn(async {});
+    /// assert_ne!(a.id(), b.id());
+    /// # });
+    /// ```
+    pub fn id(&self) -> TaskId {
+        self.meta().id
+    }
+
+    /// The task's name, if it was given one; asyncio's `Task.get_name()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let task = corio::task::Builder::new().name("fetch").spawn(async {});
+    /// assert_eq!(task.name(), Some("fetch"));
+    /// # });
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.meta().name.as_deref()
+    }
+
+    /// Detaches the task explicitly; the same as dropping the handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// corio::spawn(async { /* runs to the end on its own */ }).detach();
+    /// # });
+    /// ```
+    pub fn detach(self) {}
+
+    fn error(&self, panic: Option<Panic>) -> TaskError {
+        let meta = self.meta();
+        match panic {
+            Some(payload) => TaskError::Panicked {
+                id: meta.id,
+                name: meta.name.clone(),
+                payload,
+            },
+            None => TaskError::Cancelled {
+                id: meta.id,
+                name: meta.name.clone(),
+            },
+        }
+    }
+}
+
+impl<T> Future for Task<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let raw = self
+            .raw
+            .as_mut()
+            .expect("the task handle is intact until dropped");
+        match ready!(Pin::new(raw).poll(cx)) {
+            Some(Ok(value)) => Poll::Ready(Ok(value)),
+            Some(Err(panic)) => Poll::Ready(Err(self.error(Some(panic)))),
+            None => Poll::Ready(Err(self.error(None))),
+        }
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        if let Some(raw) = self.raw.take() {
+            raw.detach();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let meta = self.meta();
+        f.debug_struct("Task")
+            .field("id", &meta.id)
+            .field("name", &meta.name)
+            .field("done", &self.is_done())
+            .finish()
+    }
+}

@@ -1,0 +1,419 @@
+//! The reactor: one `epoll` instance (through `polling`), the I/O sources
+//! registered with it, and the timer queue.
+//!
+//! One thread at a time drives it (holds the [`Driver`]): it blocks in
+//! `epoll_wait` until an I/O event, the earliest timer or a [`notify`]
+//! from another thread, then wakes every task whose source or timer is ready.
+//! Other threads only register sources and timers; a timer registered earlier
+//! than the deadline the driver sleeps towards notifies it, so no wake-up
+//! waits for an unrelated event.
+//!
+//! [`notify`]: Reactor::notify
+
+use std::cell::RefCell;
+use std::io;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use polling::{Events, Poller};
+use slab::Slab;
+
+use crate::source::Source;
+use crate::timer_queue::{TimerKey, TimerQueue};
+
+/// The selector of a corio event loop.
+///
+/// Equivalent to the selector under `asyncio`'s event loop. Executors own one
+/// reactor per runtime and make it current on their threads with
+/// [`Reactor::enter`]; [`Async`](crate::Async) and [`Timer`](crate::Timer)
+/// find it from there. Applications rarely touch it directly.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use corio::reactor::Reactor;
+///
+/// let reactor = Reactor::new()?;
+/// // Nothing is registered: the poll returns when the timeout passes.
+/// let mut driver = reactor.try_lock_driver().expect("nobody else drives it");
+/// assert_eq!(driver.poll(Some(Duration::from_millis(1)))?, 0);
+/// # std::io::Result::Ok(())
+/// ```
+pub struct Reactor {
+    poller: Poller,
+    sources: Mutex<Slab<Arc<Source>>>,
+    source_count: AtomicUsize,
+    timers: Mutex<TimerQueue>,
+    /// Nanoseconds since `epoch` until which the driver sleeps, or `u64::MAX`.
+    sleeping_until: AtomicU64,
+    driver: Mutex<DriverState>,
+    epoch: Instant,
+}
+
+impl std::fmt::Debug for Reactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reactor")
+            .field("sources", &self.source_count.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+struct DriverState {
+    events: Events,
+    wakers: Vec<Waker>,
+}
+
+/// Exclusive right to block in a [`Reactor`]; see [`Reactor::try_lock_driver`].
+///
+/// # Examples
+///
+/// ```
+/// use corio::reactor::Reactor;
+///
+/// let reactor = Reactor::new()?;
+/// let driver = reactor.try_lock_driver();
+/// assert!(driver.is_some());
+/// assert!(reactor.try_lock_driver().is_none(), "only one driver at a time");
+/// # std::io::Result::Ok(())
+/// ```
+#[must_use = "the driver is released as soon as it is dropped"]
+#[derive(Debug)]
+pub struct Driver<'a> {
+    reactor: &'a Reactor,
+    state: MutexGuard<'a, DriverState>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Reactor>>> = const { RefCell::new(None) };
+}
+
+/// Restores the previously current reactor when dropped; see [`Reactor::enter`].
+///
+/// # Examples
+///
+/// ```
+/// use corio::reactor::Reactor;
+///
+/// let reactor = Reactor::new()?;
+/// let guard = reactor.enter();
+/// assert!(Reactor::current().is_some());
+/// drop(guard);
+/// assert!(Reactor::current().is_none());
+/// # std::io::Result::Ok(())
+/// ```
+#[must_use = "the reactor stops being current as soon as the guard is dropped"]
+#[derive(Debug)]
+pub struct EnterGuard {
+    previous: Option<Arc<Reactor>>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+impl Reactor {
+    /// Creates a reactor with its own `epoll` instance (close-on-exec).
+    ///
+    /// # Errors
+    ///
+    /// Fails when the OS refuses a new epoll instance, eventfd or timerfd,
+    /// typically because the process is out of file descriptors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reactor = corio::reactor::Reactor::new()?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn new() -> io::Result<Arc<Reactor>> {
+        Ok(Arc::new(Reactor {
+            poller: Poller::new()?,
+            sources: Mutex::new(Slab::new()),
+            source_count: AtomicUsize::new(0),
+            timers: Mutex::new(TimerQueue::default()),
+            sleeping_until: AtomicU64::new(u64::MAX),
+            driver: Mutex::new(DriverState {
+                events: Events::new(),
+                wakers: Vec::new(),
+            }),
+            epoch: Instant::now(),
+        }))
+    }
+
+    /// Makes this reactor the current one on this thread until the guard drops.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::reactor::Reactor;
+    ///
+    /// let reactor = Reactor::new()?;
+    /// let _guard = reactor.enter();
+    /// assert!(std::sync::Arc::ptr_eq(&Reactor::current().unwrap(), &reactor));
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn enter(self: &Arc<Self>) -> EnterGuard {
+        let previous = CURRENT.with(|c| c.borrow_mut().replace(self.clone()));
+        EnterGuard { previous }
+    }
+
+    /// The reactor made current on this thread, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(corio::reactor::Reactor::current().is_none());
+    /// corio::run(async {
+    ///     assert!(corio::reactor::Reactor::current().is_some());
+    /// });
+    /// ```
+    pub fn current() -> Option<Arc<Reactor>> {
+        CURRENT.with(|c| c.borrow().clone())
+    }
+
+    #[track_caller]
+    pub(crate) fn expect_current(what: &str) -> Arc<Reactor> {
+        match Reactor::current() {
+            Some(r) => r,
+            None => panic!(
+                "{what} needs a running corio event loop: call it inside `corio::run` \
+                 (or a task spawned there)"
+            ),
+        }
+    }
+
+    /// Wakes the thread blocked in [`Driver::poll`], or makes the next poll
+    /// return at once.
+    ///
+    /// Safe to call from any thread, as often as needed: repeated notifies
+    /// before the next poll cost one write.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::reactor::Reactor;
+    ///
+    /// let reactor = Reactor::new()?;
+    /// reactor.notify();
+    /// // Returns immediately instead of sleeping for an hour.
+    /// reactor.try_lock_driver().unwrap().poll(Some(std::time::Duration::from_secs(3600)))?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn notify(&self) {
+        // Failing to write to our own eventfd only happens when its counter
+        // would overflow, which means a wake-up is pending anyway.
+        let _ = self.poller.notify();
+    }
+
+    /// Takes the right to block in this reactor, if no other thread holds it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reactor = corio::reactor::Reactor::new()?;
+    /// assert!(reactor.try_lock_driver().is_some());
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn try_lock_driver(&self) -> Option<Driver<'_>> {
+        self.driver.try_lock().ok().map(|state| Driver {
+            reactor: self,
+            state,
+        })
+    }
+
+    /// Number of I/O sources currently registered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(corio::reactor::Reactor::new()?.source_count(), 0);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn source_count(&self) -> usize {
+        self.source_count.load(Ordering::Relaxed)
+    }
+
+    /// Number of timers currently pending.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(corio::reactor::Reactor::new()?.timer_count(), 0);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn timer_count(&self) -> usize {
+        self.lock_timers().len()
+    }
+
+    /// The earliest pending timer deadline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(corio::reactor::Reactor::new()?.next_deadline().is_none());
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let next = self.lock_timers().next_deadline()?;
+        Some(self.epoch + Duration::from_nanos(next))
+    }
+
+    /// Wakes every timer that is due, without touching the OS.
+    ///
+    /// Executors call this between task polls when they are too busy to
+    /// block in [`Driver::poll`], so a busy loop never delays a timer for
+    /// long. Returns the number of timers fired.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(corio::reactor::Reactor::new()?.fire_timers(), 0);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn fire_timers(&self) -> usize {
+        let mut wakers = Vec::new();
+        self.collect_due_timers(&mut wakers);
+        let n = wakers.len();
+        for w in wakers {
+            w.wake();
+        }
+        n
+    }
+
+    fn collect_due_timers(&self, out: &mut Vec<Waker>) {
+        let mut timers = self.lock_timers();
+        if timers.len() == 0 {
+            return;
+        }
+        let now = self.nanos(Instant::now());
+        timers.fire(now, out);
+    }
+
+    pub(crate) fn nanos(&self, at: Instant) -> u64 {
+        let d = at.saturating_duration_since(self.epoch);
+        u64::try_from(d.as_nanos()).unwrap_or(u64::MAX - 1)
+    }
+
+    fn lock_timers(&self) -> MutexGuard<'_, TimerQueue> {
+        // A panic while holding this lock cannot leave the queue half-updated
+        // in a way later operations would misread, so poisoning is ignored.
+        self.timers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn insert_timer(&self, when: Instant, waker: &Waker) -> TimerKey {
+        let when = self.nanos(when);
+        let key = self.lock_timers().insert(when, waker.clone());
+        if when < self.sleeping_until.load(Ordering::SeqCst) {
+            self.notify();
+        }
+        key
+    }
+
+    pub(crate) fn set_timer_waker(&self, key: TimerKey, waker: &Waker) -> bool {
+        self.lock_timers().set_waker(key, waker)
+    }
+
+    pub(crate) fn remove_timer(&self, key: TimerKey) -> bool {
+        self.lock_timers().remove(key)
+    }
+
+    pub(crate) fn poller(&self) -> &Poller {
+        &self.poller
+    }
+
+    pub(crate) fn insert_source(&self, make: impl FnOnce(usize) -> Arc<Source>) -> Arc<Source> {
+        let mut sources = self.lock_sources();
+        let entry = sources.vacant_entry();
+        let source = make(entry.key());
+        entry.insert(source.clone());
+        self.source_count.fetch_add(1, Ordering::Relaxed);
+        source
+    }
+
+    pub(crate) fn remove_source(&self, key: usize) {
+        let mut sources = self.lock_sources();
+        if sources.try_remove(key).is_some() {
+            self.source_count.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    fn lock_sources(&self) -> MutexGuard<'_, Slab<Arc<Source>>> {
+        self.sources.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Driver<'_> {
+    /// Blocks until an I/O event, a due timer, a [`Reactor::notify`] or the
+    /// `timeout`, then wakes every task that became ready. Returns how many
+    /// wakers it woke.
+    ///
+    /// `Some(Duration::ZERO)` checks without blocking; `None` waits for as
+    /// long as it takes (bounded by the earliest timer).
+    ///
+    /// # Errors
+    ///
+    /// Returns the OS error of `epoll_wait` (never `EINTR`, which is retried).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let reactor = corio::reactor::Reactor::new()?;
+    /// let mut driver = reactor.try_lock_driver().unwrap();
+    /// assert_eq!(driver.poll(Some(Duration::ZERO))?, 0);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn poll(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
+        let reactor = self.reactor;
+        let state = &mut *self.state;
+        let now = Instant::now();
+        let mut deadline = timeout.and_then(|t| now.checked_add(t));
+        if let Some(next) = reactor.lock_timers().next_deadline() {
+            let next = reactor.epoch + Duration::from_nanos(next);
+            deadline = Some(deadline.map_or(next, |d| d.min(next)));
+        }
+        let wait = deadline.map(|d| d.saturating_duration_since(now));
+        let blocking = wait != Some(Duration::ZERO);
+        if blocking {
+            let until = deadline.map_or(u64::MAX, |d| reactor.nanos(d));
+            reactor.sleeping_until.store(until, Ordering::SeqCst);
+            // A timer inserted between the deadline computation above and
+            // this store would not have notified us: look once more.
+            if let Some(next) = reactor.lock_timers().next_deadline() {
+                if next < until {
+                    reactor.sleeping_until.store(u64::MAX, Ordering::SeqCst);
+                    return self.poll(Some(Duration::ZERO));
+                }
+            }
+        }
+        state.events.clear();
+        let result = reactor.poller.wait(&mut state.events, wait);
+        if blocking {
+            reactor.sleeping_until.store(u64::MAX, Ordering::SeqCst);
+        }
+        result?;
+
+        if !state.events.is_empty() {
+            let sources = reactor.lock_sources();
+            for event in state.events.iter() {
+                if let Some(source) = sources.get(event.key) {
+                    source.set_ready(event.readable, event.writable, &mut state.wakers);
+                }
+            }
+        }
+        reactor.collect_due_timers(&mut state.wakers);
+        let n = state.wakers.len();
+        for waker in state.wakers.drain(..) {
+            waker.wake();
+        }
+        Ok(n)
+    }
+}
