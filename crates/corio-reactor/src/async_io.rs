@@ -433,11 +433,16 @@ fn poll_io<R>(
     }
 }
 
-/// Like [`poll_io`] for byte streams: a short transfer means the kernel
-/// buffer is drained (or full), so readiness is cleared right away instead
-/// of paying one more system call to learn `WouldBlock`. Never used for
-/// datagrams, where a short read says nothing about the queue.
-fn poll_stream_io(
+/// Like [`poll_io`] for writes to byte streams: a short write means the
+/// kernel buffer is full, so write readiness is cleared right away instead
+/// of paying one more system call to learn `WouldBlock`; the next edge
+/// reports free space.
+///
+/// Reads cannot take the same shortcut: a short read may stop just before
+/// an end-of-stream whose edge the reactor already consumed (epoll through
+/// `polling` reports no separate read-hang-up), and clearing readiness then
+/// would wait forever for an edge that never comes.
+fn poll_stream_write(
     source: &Source,
     dir: usize,
     cx: &mut Context<'_>,
@@ -518,7 +523,7 @@ impl<T: AsFd + Read> AsyncRead for Async<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let io = this.io.as_mut().expect("io is present until into_inner");
-        poll_stream_io(&this.source, READ, cx, buf.len(), || io.read(buf))
+        poll_io(&this.source, READ, cx, || io.read(buf))
     }
 
     fn poll_read_vectored(
@@ -528,8 +533,7 @@ impl<T: AsFd + Read> AsyncRead for Async<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let io = this.io.as_mut().expect("io is present until into_inner");
-        let want = bufs.iter().map(|b| b.len()).sum();
-        poll_stream_io(&this.source, READ, cx, want, || io.read_vectored(bufs))
+        poll_io(&this.source, READ, cx, || io.read_vectored(bufs))
     }
 }
 
@@ -544,7 +548,7 @@ where
     ) -> Poll<io::Result<usize>> {
         let this = *self;
         let mut io = this.get_ref();
-        poll_stream_io(&this.source, READ, cx, buf.len(), || io.read(buf))
+        poll_io(&this.source, READ, cx, || io.read(buf))
     }
 }
 
@@ -556,7 +560,7 @@ impl<T: AsFd + Write> AsyncWrite for Async<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let io = this.io.as_mut().expect("io is present until into_inner");
-        poll_stream_io(&this.source, WRITE, cx, buf.len(), || io.write(buf))
+        poll_stream_write(&this.source, WRITE, cx, buf.len(), || io.write(buf))
     }
 
     fn poll_write_vectored(
@@ -567,7 +571,7 @@ impl<T: AsFd + Write> AsyncWrite for Async<T> {
         let this = self.get_mut();
         let io = this.io.as_mut().expect("io is present until into_inner");
         let want = io_slices_len(bufs);
-        poll_stream_io(&this.source, WRITE, cx, want, || io.write_vectored(bufs))
+        poll_stream_write(&this.source, WRITE, cx, want, || io.write_vectored(bufs))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -592,7 +596,7 @@ where
     ) -> Poll<io::Result<usize>> {
         let this = *self;
         let mut io = this.get_ref();
-        poll_stream_io(&this.source, WRITE, cx, buf.len(), || io.write(buf))
+        poll_stream_write(&this.source, WRITE, cx, buf.len(), || io.write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -376,7 +376,8 @@ impl Driver<'_> {
         let state = &mut *self.state;
         let now = Instant::now();
         let mut deadline = timeout.and_then(|t| now.checked_add(t));
-        if let Some(next) = reactor.lock_timers().next_deadline() {
+        let next_timer = reactor.lock_timers().next_deadline();
+        if let Some(next) = next_timer {
             let next = reactor.epoch + Duration::from_nanos(next);
             deadline = Some(deadline.map_or(next, |d| d.min(next)));
         }
@@ -387,11 +388,10 @@ impl Driver<'_> {
             reactor.sleeping_until.store(until, Ordering::SeqCst);
             // A timer inserted between the deadline computation above and
             // this store would not have notified us: look once more.
-            if let Some(next) = reactor.lock_timers().next_deadline() {
-                if next < until {
-                    reactor.sleeping_until.store(u64::MAX, Ordering::SeqCst);
-                    return self.poll(Some(Duration::ZERO));
-                }
+            let next = reactor.lock_timers().next_deadline();
+            if next.is_some_and(|next| next < until) {
+                reactor.sleeping_until.store(u64::MAX, Ordering::SeqCst);
+                return self.poll(Some(Duration::ZERO));
             }
         }
         state.events.clear();

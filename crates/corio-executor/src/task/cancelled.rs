@@ -15,7 +15,9 @@ use crate::scheduler::with_worker;
 /// that must itself await (closing a connection politely, flushing a
 /// buffer). While a task holds a `Cancelled` future, a cancel request does
 /// not drop the task: it wakes it, `cancelled()` resolves, and the task
-/// finishes on its own terms; its result is then whatever it returns.
+/// finishes on its own terms; its result is then whatever it returns. Once
+/// `cancelled()` has resolved, the request is considered handled: the task
+/// is not dropped for it, however long its cleanup takes.
 /// asyncio's equivalent is catching `CancelledError`.
 ///
 /// Outside a task (for instance in `to_thread`), it never resolves.
@@ -99,7 +101,10 @@ impl Future for Cancelled {
 
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
         match self.own_meta() {
-            Some(meta) if meta.cancel_requested() => Poll::Ready(()),
+            Some(meta) if meta.cancel_requested() => {
+                meta.mark_handled();
+                Poll::Ready(())
+            }
             // A cancel request wakes the whole task through its own waker,
             // so no waker needs storing here.
             _ => Poll::Pending,

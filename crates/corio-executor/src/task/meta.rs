@@ -7,7 +7,9 @@
 //! - `CANCEL`: someone asked the task to stop; set once, never cleared.
 //! - `DONE`: the future has been dropped (completed or cancelled); set by the
 //!   future wrapper's `Drop`, after which the registry may forget the task.
-//! - the bits above `COOP_SHIFT` count live `cancelled()` futures of the
+//! - `HANDLED`: a `cancelled()` future of the task observed the request; from
+//!   then on the task is finishing its cleanup and is never dropped for it.
+//! - the bits from `COOP_ONE` up count live `cancelled()` futures of the
 //!   task; while non-zero a cancel request wakes the task instead of
 //!   dropping it, so it can clean up on its own terms.
 
@@ -19,7 +21,8 @@ use super::TaskId;
 
 pub(crate) const CANCEL: u32 = 1;
 pub(crate) const DONE: u32 = 2;
-const COOP_ONE: u32 = 4;
+const HANDLED: u32 = 4;
+const COOP_ONE: u32 = 8;
 
 /// Where a task may run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +76,12 @@ impl TaskMeta {
     /// True when a cancel request should drop the future rather than wake it.
     pub(crate) fn should_drop(&self) -> bool {
         let s = self.state();
-        s & CANCEL != 0 && s < COOP_ONE
+        s & CANCEL != 0 && s & HANDLED == 0 && s < COOP_ONE
+    }
+
+    /// Records that the task saw its cancel request and is cleaning up.
+    pub(crate) fn mark_handled(&self) {
+        self.state.fetch_or(HANDLED, Ordering::AcqRel);
     }
 
     pub(crate) fn mark_done(&self) {

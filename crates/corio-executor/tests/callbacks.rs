@@ -1,0 +1,103 @@
+//! Behaviour of call_soon / call_later / call_at and of the thread-safe
+//! Handle.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+#[test]
+fn call_later_fires_in_deadline_order_and_cancelled_ones_never_fire() {
+    corio::run(async {
+        let order = Rc::new(RefCell::new(Vec::new()));
+        let mut handles = Vec::new();
+        for (name, ms) in [("c", 30), ("a", 10), ("x", 15), ("b", 20), ("a2", 10)] {
+            let order = order.clone();
+            handles.push(corio::call_later(Duration::from_millis(ms), move || {
+                order.borrow_mut().push(name)
+            }));
+        }
+        assert!(handles[2].cancel(), "x is still pending");
+        assert!(handles[2].is_cancelled());
+        corio::sleep(Duration::from_millis(60)).await;
+        assert_eq!(*order.borrow(), ["a", "a2", "b", "c"]);
+        assert!(!handles[0].cancel(), "c already ran");
+    });
+}
+
+#[test]
+fn call_soon_runs_callbacks_in_fifo_order() {
+    corio::run(async {
+        let order = Rc::new(RefCell::new(Vec::new()));
+        for i in 0..100 {
+            let order = order.clone();
+            corio::call_soon(move || order.borrow_mut().push(i));
+        }
+        corio::yield_now().await;
+        corio::yield_now().await;
+        assert_eq!(*order.borrow(), (0..100).collect::<Vec<_>>());
+    });
+}
+
+#[test]
+fn call_at_reports_when_and_fires_after_it() {
+    corio::run(async {
+        let at = Instant::now() + Duration::from_millis(5);
+        let (tx, rx) = mpsc::channel();
+        let handle = corio::call_at(at, move || tx.send(Instant::now()).unwrap());
+        assert_eq!(handle.when(), Some(at));
+        corio::sleep(Duration::from_millis(30)).await;
+        assert!(rx.try_recv().unwrap() >= at);
+        assert!(handle.is_done());
+    });
+}
+
+#[test]
+fn handle_spawn_and_call_soon_from_a_plain_thread_reach_the_loop_promptly() {
+    for workers in [1, 2] {
+        let runner = corio::Runner::builder().workers(workers).build().unwrap();
+        let handle = runner.handle();
+        runner.run(async move {
+            let (tx, rx) = mpsc::channel();
+            let thread = std::thread::spawn(move || {
+                let sent = Instant::now();
+                let task = handle.spawn(async move { sent.elapsed() });
+                handle.call_soon(move || tx.send(sent.elapsed()).unwrap());
+                (task, rx)
+            });
+            let (task, rx) = corio::to_thread(move || thread.join().unwrap())
+                .await
+                .unwrap();
+            // The loop is idle (parked in epoll) when these arrive; they must
+            // wake it, not wait for some unrelated event.
+            let latency = task.await.unwrap();
+            assert!(latency < Duration::from_secs(1), "{latency:?}");
+            let latency = corio::to_thread(move || rx.recv().unwrap()).await.unwrap();
+            assert!(latency < Duration::from_secs(1), "{latency:?}");
+        });
+    }
+}
+
+#[test]
+fn a_foreign_thread_wakes_an_idle_loop() {
+    // The main future waits on a std channel polled through a waker that a
+    // plain thread fires: nothing else would wake the loop.
+    let runner = corio::Runner::builder().workers(1).build().unwrap();
+    let handle = runner.handle();
+    let start = Instant::now();
+    let value = runner.run(async move {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            handle.call_soon(move || tx.send(42).unwrap());
+        });
+        loop {
+            if let Ok(v) = rx.try_recv() {
+                break v;
+            }
+            corio::sleep(Duration::from_millis(1)).await;
+        }
+    });
+    assert_eq!(value, 42);
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
