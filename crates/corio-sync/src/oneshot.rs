@@ -1,0 +1,263 @@
+//! [`oneshot()`]: asyncio's `Future` as a one-shot channel.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use event_listener::EventListener;
+
+use crate::error::{RecvError, SendError, TryRecvError};
+use crate::primitive::{AtomicUsize, Mutex, Ordering, lock};
+
+const SENT: usize = 1;
+const SENDER_GONE: usize = 2;
+const RECEIVER_GONE: usize = 4;
+const TAKEN: usize = 8;
+
+struct Inner<T> {
+    state: AtomicUsize,
+    value: Mutex<Option<T>>,
+    event: event_listener::Event,
+}
+
+/// Creates a one-shot channel: a [`Sender`] that delivers one value and a
+/// [`Receiver`] that awaits it.
+///
+/// This is asyncio's `Future` split in two halves: `sender.send(v)` is
+/// `fut.set_result(v)`, awaiting the receiver is `await fut`. A sender
+/// dropped without sending plays the part of a cancelled future: the
+/// receiver gets a [`RecvError`] saying so, instead of waiting forever.
+///
+/// # Examples
+///
+/// ```
+/// # futures_lite::future::block_on(async {
+/// let (sender, receiver) = corio_sync::oneshot();
+/// let worker = async move { sender.send(6 * 7).unwrap() };
+/// let (answer, ()) = futures_lite::future::zip(receiver, worker).await;
+/// assert_eq!(answer, Ok(42));
+/// # });
+/// ```
+pub fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
+    let inner = Arc::new(Inner {
+        state: AtomicUsize::new(0),
+        value: Mutex::new(None),
+        event: event_listener::Event::new(),
+    });
+    (
+        Sender {
+            inner: inner.clone(),
+        },
+        Receiver {
+            inner,
+            listener: None,
+        },
+    )
+}
+
+/// The sending half of a [`oneshot()`] channel.
+///
+/// # Examples
+///
+/// ```
+/// let (sender, receiver) = corio_sync::oneshot();
+/// sender.send("value").unwrap();
+/// assert_eq!(receiver.try_recv(), Ok("value"));
+/// ```
+pub struct Sender<T> {
+    inner: Arc<Inner<T>>,
+}
+
+impl<T> Sender<T> {
+    /// Delivers `value` to the receiver.
+    ///
+    /// Equivalent to `asyncio.Future.set_result(value)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (sender, receiver) = corio_sync::oneshot();
+    /// assert!(sender.send(1).is_ok());
+    /// assert_eq!(receiver.try_recv(), Ok(1));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`], with the value inside, if the receiver was dropped.
+    pub fn send(self, value: T) -> Result<(), SendError<T>> {
+        if self.is_closed() {
+            return Err(SendError(value));
+        }
+        *lock(&self.inner.value) = Some(value);
+        self.inner.state.fetch_or(SENT, Ordering::AcqRel);
+        self.inner.event.notify(1);
+        Ok(())
+        // Dropping `self` now marks the sender gone, after `SENT`.
+    }
+
+    /// Whether the receiver was dropped, so that sending is pointless.
+    ///
+    /// Equivalent to checking `asyncio.Future.cancelled()` on the waiting
+    /// side.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (sender, receiver) = corio_sync::oneshot::<()>();
+    /// drop(receiver);
+    /// assert!(sender.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.inner.state.load(Ordering::Acquire) & RECEIVER_GONE != 0
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.inner.state.fetch_or(SENDER_GONE, Ordering::AcqRel);
+        self.inner.event.notify(1);
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+/// The receiving half of a [`oneshot()`] channel; `.await` it for the value.
+///
+/// # Cancel safety
+///
+/// Awaiting it by reference (`(&mut receiver).await`) is cancel-safe: a
+/// value that arrives stays in the channel until the receiver takes it.
+///
+/// # Examples
+///
+/// ```
+/// # futures_lite::future::block_on(async {
+/// let (sender, receiver) = corio_sync::oneshot();
+/// sender.send(()).unwrap();
+/// assert_eq!(receiver.await, Ok(()));
+/// # });
+/// ```
+///
+/// # Errors
+///
+/// Awaiting it gives [`RecvError`] if the sender was dropped without
+/// sending.
+///
+/// # Panics
+///
+/// Polling it again after it returned a value panics.
+pub struct Receiver<T> {
+    inner: Arc<Inner<T>>,
+    listener: Option<EventListener>,
+}
+
+impl<T> Receiver<T> {
+    /// Takes the value if it was sent, without waiting.
+    ///
+    /// Equivalent to `asyncio.Future.result()` on a done future.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio_sync::TryRecvError;
+    ///
+    /// let (sender, receiver) = corio_sync::oneshot();
+    /// assert_eq!(receiver.try_recv(), Err(TryRecvError::Empty));
+    /// sender.send(9).unwrap();
+    /// assert_eq!(receiver.try_recv(), Ok(9));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError::Empty`] if nothing was sent yet,
+    /// [`TryRecvError::Closed`] if the sender was dropped without sending or
+    /// the value was already taken.
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        let state = self.inner.state.load(Ordering::Acquire);
+        if state & SENT != 0 {
+            if let Some(value) = lock(&self.inner.value).take() {
+                self.inner.state.fetch_or(TAKEN, Ordering::AcqRel);
+                return Ok(value);
+            }
+            return Err(TryRecvError::Closed);
+        }
+        if state & SENDER_GONE != 0 {
+            Err(TryRecvError::Closed)
+        } else {
+            Err(TryRecvError::Empty)
+        }
+    }
+
+    /// Whether a value is waiting, or the sender is gone: awaiting will not
+    /// block.
+    ///
+    /// Equivalent to `asyncio.Future.done()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (sender, receiver) = corio_sync::oneshot::<u8>();
+    /// assert!(!receiver.is_done());
+    /// drop(sender);
+    /// assert!(receiver.is_done());
+    /// ```
+    pub fn is_done(&self) -> bool {
+        self.inner.state.load(Ordering::Acquire) & (SENT | SENDER_GONE) != 0
+    }
+}
+
+impl<T> Future for Receiver<T> {
+    type Output = Result<T, RecvError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            let state = this.inner.state.load(Ordering::Acquire);
+            assert!(
+                state & TAKEN == 0,
+                "the oneshot `Receiver` was polled after it returned its value"
+            );
+            match this.try_recv() {
+                Ok(value) => {
+                    this.listener = None;
+                    return Poll::Ready(Ok(value));
+                }
+                Err(TryRecvError::Closed) => {
+                    this.listener = None;
+                    return Poll::Ready(Err(RecvError(())));
+                }
+                Err(TryRecvError::Empty) => {}
+            }
+            match &mut this.listener {
+                // Listen, then check the state again before sleeping.
+                None => this.listener = Some(this.inner.event.listen()),
+                Some(listener) => match Pin::new(listener).poll(cx) {
+                    Poll::Ready(()) => this.listener = None,
+                    Poll::Pending => return Poll::Pending,
+                },
+            }
+        }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.inner.state.fetch_or(RECEIVER_GONE, Ordering::AcqRel);
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver")
+            .field("done", &self.is_done())
+            .finish_non_exhaustive()
+    }
+}
