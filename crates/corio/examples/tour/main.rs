@@ -1,0 +1,41 @@
+//! A guided run through every capability corio has, one section each,
+//! printing what each step shows. Run it with
+//! `cargo run --release --example tour`.
+#![allow(clippy::print_stdout, reason = "the tour prints what it shows")]
+
+mod callbacks;
+mod reactor;
+mod sync;
+mod tasks;
+mod time;
+
+use std::future::Future;
+use std::time::Instant;
+
+fn section<F: Future<Output = ()>>(title: &str, body: F) {
+    println!("\n== {title} ==");
+    let start = Instant::now();
+    corio::run(body);
+    println!("   ({title}: {:?})", start.elapsed());
+}
+
+fn main() {
+    // The tour panics on purpose to show that panics stay inside their task;
+    // keep the report of each to one line instead of a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .unwrap_or("(non-string payload)");
+        println!("   [panic hook] a task panicked: {msg}");
+    }));
+    println!("corio tour: asyncio's model, in Rust");
+    section("tasks: create_task, cancel, names, all_tasks", tasks::section());
+    section("callbacks: call_soon, call_later, call_at", callbacks::section());
+    section("time: sleep, timeout, Deadline, interval", time::section());
+    section("blocking work: to_thread", tasks::to_thread_section());
+    section("the selector: Async<T> sockets", reactor::section());
+    section("locks and queues: corio::sync", sync::section());
+    println!("\nend of the tour");
+}
