@@ -292,12 +292,15 @@ fn spawn_outside_a_runtime_panics_with_advice() {
 #[test]
 fn a_runner_keeps_tasks_between_runs() {
     let runner = one_worker();
-    let task = runner.run(async {
-        corio::spawn(async {
+    let (tx, rx) = std::sync::mpsc::channel();
+    runner.run(async move {
+        tx.send(corio::spawn(async {
             corio::sleep(Duration::from_millis(2)).await;
             9
-        })
+        }))
+        .unwrap();
     });
+    let task = rx.recv().unwrap();
     assert_eq!(runner.run(task).unwrap(), 9);
     assert_eq!(
         runner

@@ -51,6 +51,8 @@ async fn main() {
     }
 
     // A panic stays inside its task and comes back as an error.
-    let err = corio::spawn(async { panic!("bad data") }).await.unwrap_err();
+    let err = corio::spawn(async { panic!("bad data") })
+        .await
+        .unwrap_err();
     println!("caught: {err}");
 }

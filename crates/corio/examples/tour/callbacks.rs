@@ -9,7 +9,9 @@ pub(crate) async fn section() {
     let start = Instant::now();
     for (name, ms) in [("later-30ms", 30), ("later-10ms", 10), ("later-20ms", 20)] {
         let log = log.clone();
-        corio::call_later(Duration::from_millis(ms), move || log.borrow_mut().push(name));
+        corio::call_later(Duration::from_millis(ms), move || {
+            log.borrow_mut().push(name)
+        });
     }
     let log2 = log.clone();
     corio::call_soon(move || log2.borrow_mut().push("soon"));

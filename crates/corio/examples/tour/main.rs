@@ -31,8 +31,14 @@ fn main() {
         println!("   [panic hook] a task panicked: {msg}");
     }));
     println!("corio tour: asyncio's model, in Rust");
-    section("tasks: create_task, cancel, names, all_tasks", tasks::section());
-    section("callbacks: call_soon, call_later, call_at", callbacks::section());
+    section(
+        "tasks: create_task, cancel, names, all_tasks",
+        tasks::section(),
+    );
+    section(
+        "callbacks: call_soon, call_later, call_at",
+        callbacks::section(),
+    );
     section("time: sleep, timeout, Deadline, interval", time::section());
     section("blocking work: to_thread", tasks::to_thread_section());
     section("the selector: Async<T> sockets", reactor::section());

@@ -42,7 +42,9 @@ pub(crate) async fn section() {
         forever.await.map(|_| "finished?").unwrap_err()
     );
 
-    let failed = corio::spawn(async { panic!("bad input") }).await.unwrap_err();
+    let failed = corio::spawn(async { panic!("bad input") })
+        .await
+        .unwrap_err();
     println!("   a panic stays in its task: {failed}");
 }
 

@@ -14,7 +14,11 @@ pub(crate) async fn section() {
     }
     println!("   sleep(200 µs) took {best:?} at best: no rounding up to 1 ms");
 
-    let r = corio::timeout(Duration::from_millis(5), corio::sleep(Duration::from_secs(60))).await;
+    let r = corio::timeout(
+        Duration::from_millis(5),
+        corio::sleep(Duration::from_secs(60)),
+    )
+    .await;
     println!("   timeout(5 ms, sleep(60 s)) -> {r:?}");
 
     let deadline = Deadline::after(Duration::from_millis(10));
