@@ -143,10 +143,10 @@ impl BlockingPool {
     }
 }
 
-/// Queues `f` on `pool` as a task whose handle gives its result.
+/// Queues `f` on the blocking pool of `shared` as a task whose handle gives
+/// its result.
 pub(crate) fn spawn_blocking<F, T>(
-    pool: &Arc<BlockingPool>,
-    closed: bool,
+    shared: &Arc<crate::scheduler::Shared>,
     f: F,
     location: &'static std::panic::Location<'static>,
 ) -> crate::Task<T>
@@ -158,17 +158,22 @@ where
     use crate::task::harness::Harness;
     use crate::task::meta::{TaskKind, TaskMeta};
 
-    let meta = TaskMeta::new(TaskId::next(), None, location, TaskKind::Blocking);
-    let schedule_pool = pool.clone();
+    let meta = TaskMeta::new(
+        TaskId::next(),
+        None,
+        location,
+        TaskKind::Blocking,
+        shared.clone(),
+    );
     let (runnable, task) = async_task::Builder::new().metadata(meta).spawn(
         move |meta| Harness::new(async move { f() }, meta),
-        move |r: Runnable| schedule_pool.schedule(r),
+        |r: Runnable| r.metadata().shared.blocking.clone().schedule(r),
     );
-    let handle = crate::Task::new(task.fallible(), runnable.metadata(), Some(runnable.waker()));
-    if closed {
+    let handle = crate::Task::new(task.fallible(), runnable.metadata());
+    if shared.is_closed() {
         drop(runnable);
     } else {
-        pool.schedule(runnable);
+        shared.blocking.schedule(runnable);
     }
     handle
 }

@@ -159,7 +159,7 @@ impl Handle {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        crate::blocking::spawn_blocking(&self.shared.blocking, self.shared.is_closed(), f, location)
+        crate::blocking::spawn_blocking(&self.shared, f, location)
     }
 
     /// Number of worker threads of this runtime.

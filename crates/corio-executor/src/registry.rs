@@ -1,44 +1,54 @@
 //! The runtime's list of live tasks: what `task::all()` reports and what
 //! shutdown cancels.
 //!
-//! The list is sharded: each worker appends the tasks it spawns to its own
+//! The list is sharded: each worker adds the tasks it spawns to its own
 //! shard, so the lock it takes is never contended on the spawn path (only
-//! `task::all()`, shutdown and spawns from foreign threads touch other
-//! shards). Nothing is removed when a task ends: each entry's metadata says
-//! whether the task is done, and a shard drops finished entries when it has
-//! doubled since the last sweep. That keeps the exit path free of any lock and
-//! the memory within twice the live tasks.
+//! `task::all()`, `Task::cancel`, shutdown and spawns from foreign threads
+//! touch other shards). Nothing is removed when a task ends: each entry's
+//! metadata says whether the task is done, and a shard drops finished entries
+//! when it has doubled since the last sweep. That keeps the exit path free of
+//! any lock and the memory within twice the live tasks. Shards are slabs, so
+//! a task's slot (recorded in its metadata) stays valid until it is swept,
+//! which lets `Task::cancel` find the waker it needs.
 //!
 //! # Invariant
 //!
-//! An entry's `meta` points into the allocation of the task its `waker`
-//! belongs to. The waker holds a reference to that allocation, so `meta` is
-//! valid for as long as the entry exists.
+//! An entry is only the task's waker (16 bytes: every byte here is paid by
+//! every idle task). The task's metadata lives in the same allocation the
+//! waker points to, at a distance that is the same for every task of the
+//! runtime; `insert` measures that distance on the first task and checks it
+//! on every later one before storing the entry, so for every stored entry
+//! `waker.data() + offset` is its task's `TaskMeta`. The waker holds a
+//! reference to the allocation, so that metadata is valid for as long as the
+//! entry exists.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
+
+use slab::Slab;
 
 use crate::task::TaskInfo;
 use crate::task::meta::TaskMeta;
 
 struct Entry {
     waker: Waker,
-    meta: *const TaskMeta,
 }
 
 impl Entry {
-    fn meta(&self) -> &TaskMeta {
-        // SAFETY: see the module invariant.
-        unsafe { &*self.meta }
+    fn meta_ptr(&self, offset: usize) -> *const TaskMeta {
+        (self.waker.data() as usize).wrapping_add(offset) as *const TaskMeta
+    }
+
+    fn meta(&self, offset: usize) -> &TaskMeta {
+        // SAFETY: see the module invariant: `offset` was checked for this
+        // entry when it was stored, and the waker keeps the task alive.
+        unsafe { &*self.meta_ptr(offset) }
     }
 }
 
-// SAFETY: `meta` is read-only shared access to `TaskMeta`, which is `Sync`,
-// kept alive by `waker`, which is `Send`.
-unsafe impl Send for Entry {}
-
 struct Shard {
-    entries: Vec<Entry>,
+    entries: Slab<Entry>,
     sweep_at: usize,
 }
 
@@ -46,7 +56,11 @@ const MIN_SWEEP: usize = 64;
 
 pub(crate) struct Registry {
     shards: Box<[Mutex<Shard>]>,
+    /// Distance from a task's waker data pointer to its metadata.
+    offset: AtomicUsize,
 }
+
+const UNKNOWN: usize = usize::MAX;
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -65,12 +79,17 @@ impl Registry {
             shards: (0..shards)
                 .map(|_| {
                     Mutex::new(Shard {
-                        entries: Vec::new(),
+                        entries: Slab::new(),
                         sweep_at: MIN_SWEEP,
                     })
                 })
                 .collect(),
+            offset: AtomicUsize::new(UNKNOWN),
         }
+    }
+
+    fn offset(&self) -> usize {
+        self.offset.load(Ordering::Relaxed)
     }
 
     fn lock(&self, shard: usize) -> MutexGuard<'_, Shard> {
@@ -82,24 +101,49 @@ impl Registry {
     /// task slips in after shutdown has swept a shard.
     pub(crate) fn insert(
         &self,
-        shard: usize,
+        index: usize,
         meta: &TaskMeta,
         waker: Waker,
         closed: impl Fn() -> bool,
     ) -> Result<(), Closed> {
-        let mut shard = self.lock(shard);
+        let offset = (meta as *const TaskMeta as usize).wrapping_sub(waker.data() as usize);
+        let known = match self.offset.compare_exchange(
+            UNKNOWN,
+            offset,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => offset,
+            Err(known) => known,
+        };
+        assert_eq!(
+            known, offset,
+            "corio: async-task's task layout is not what the registry relies on"
+        );
+        let mut shard = self.lock(index);
         if closed() {
             return Err(Closed);
         }
         if shard.entries.len() >= shard.sweep_at {
-            shard.entries.retain(|e| !e.meta().is_done());
+            shard.entries.retain(|_, e| !e.meta(offset).is_done());
             shard.sweep_at = (shard.entries.len() * 2).max(MIN_SWEEP);
         }
-        shard.entries.push(Entry {
-            waker,
-            meta: meta as *const TaskMeta,
-        });
+        let slot = shard.entries.insert(Entry { waker });
+        meta.set_slot(index, slot);
         Ok(())
+    }
+
+    /// Wakes the registered task `meta` (for a cancel request).
+    pub(crate) fn wake(&self, meta: &TaskMeta) {
+        let Some((index, slot)) = meta.slot() else {
+            return;
+        };
+        let shard = self.lock(index);
+        if let Some(entry) = shard.entries.get(slot) {
+            if std::ptr::eq(entry.meta_ptr(self.offset()), meta) {
+                entry.waker.wake_by_ref();
+            }
+        }
     }
 
     /// A snapshot of every live task.
@@ -107,8 +151,8 @@ impl Registry {
         let mut out = Vec::new();
         for i in 0..self.shards.len() {
             let shard = self.lock(i);
-            for entry in &shard.entries {
-                let meta = entry.meta();
+            for (_, entry) in &shard.entries {
+                let meta = entry.meta(self.offset());
                 if !meta.is_done() {
                     out.push(TaskInfo::from_meta(meta, running(meta)));
                 }
@@ -125,7 +169,7 @@ impl Registry {
                 self.lock(i)
                     .entries
                     .iter()
-                    .filter(|e| !e.meta().is_done())
+                    .filter(|(_, e)| !e.meta(self.offset()).is_done())
                     .count()
             })
             .sum()
@@ -136,8 +180,8 @@ impl Registry {
     pub(crate) fn cancel_all(&self) {
         for i in 0..self.shards.len() {
             let entries = std::mem::take(&mut self.lock(i).entries);
-            for entry in entries {
-                let meta = entry.meta();
+            for (_, entry) in entries {
+                let meta = entry.meta(self.offset());
                 if !meta.is_done() {
                     meta.request_cancel();
                     entry.waker.wake_by_ref();

@@ -178,14 +178,10 @@ impl Shared {
         with_worker(|worker| {
             let worker = self.local_worker(worker);
             let id = worker.map_or_else(TaskId::next, Worker::next_id);
-            let meta = TaskMeta::new(id, name, location, TaskKind::Shared);
-            let shared = self.clone();
-            let (runnable, task) = async_task::Builder::new().metadata(meta).spawn(
-                move |meta| Harness::new(future, meta),
-                WithInfo(move |r: Runnable, info: ScheduleInfo| {
-                    shared.schedule(r, info.woken_while_running)
-                }),
-            );
+            let meta = TaskMeta::new(id, name, location, TaskKind::Shared, self.clone());
+            let (runnable, task) = async_task::Builder::new()
+                .metadata(meta)
+                .spawn(move |meta| Harness::new(future, meta), WithInfo(schedule));
             self.start(worker, runnable, task)
         })
     }
@@ -202,19 +198,11 @@ impl Shared {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let meta = TaskMeta::new(
-            worker.next_id(),
-            name,
-            location,
-            TaskKind::Local(worker.index),
-        );
-        let shared = self.clone();
-        let (runnable, task) = async_task::Builder::new().metadata(meta).spawn_local(
-            move |meta| Harness::new(future, meta),
-            WithInfo(move |r: Runnable, info: ScheduleInfo| {
-                shared.schedule(r, info.woken_while_running)
-            }),
-        );
+        let kind = TaskKind::Local(worker.index);
+        let meta = TaskMeta::new(worker.next_id(), name, location, kind, self.clone());
+        let (runnable, task) = async_task::Builder::new()
+            .metadata(meta)
+            .spawn_local(move |meta| Harness::new(future, meta), WithInfo(schedule));
         self.start(Some(worker), runnable, task)
     }
 
@@ -224,14 +212,13 @@ impl Shared {
         runnable: Runnable,
         task: async_task::Task<Result<T, Panic>, TaskMeta>,
     ) -> Task<T> {
-        let waker = runnable.waker();
         let raw: RawTask<T> = task.fallible();
         let shard = worker.map_or(self.workers(), |w| w.index);
         let meta = runnable.metadata();
-        let handle = Task::new(raw, meta, Some(waker.clone()));
+        let handle = Task::new(raw, meta);
         if self
             .registry
-            .insert(shard, meta, waker, || self.is_closed())
+            .insert(shard, meta, runnable.waker(), || self.is_closed())
             .is_err()
         {
             // The runtime is shutting down: the task is cancelled at birth.
@@ -245,7 +232,7 @@ impl Shared {
         handle
     }
 
-    /// The schedule function of every task: called when it is woken.
+    /// Schedules a woken task of this runtime.
     fn schedule(self: &Arc<Self>, runnable: Runnable, yielded: bool) {
         if self.terminated.load(Ordering::Acquire) {
             drop(runnable);
@@ -259,7 +246,7 @@ impl Shared {
 
     /// Schedules a task from a thread that is not allowed to run it.
     fn schedule_remote(&self, runnable: Runnable) {
-        match runnable.metadata().kind {
+        match runnable.metadata().kind() {
             TaskKind::Local(owner) => {
                 let remote = &self.remotes[owner];
                 push_unbounded(&remote.inbox, runnable);
@@ -322,6 +309,14 @@ impl Shared {
     }
 }
 
+/// The schedule function of every task: called when it is woken. It is a
+/// plain function (no captured state, so nothing stored per task): the
+/// runtime is found through the task's metadata.
+fn schedule(runnable: Runnable, info: ScheduleInfo) {
+    let shared = runnable.metadata().shared.clone();
+    shared.schedule(runnable, info.woken_while_running);
+}
+
 fn push_unbounded(queue: &ConcurrentQueue<Runnable>, runnable: Runnable) {
     if let Err(e) = queue.push(runnable) {
         // Unbounded queues are never full and corio never closes them; keep
@@ -381,7 +376,7 @@ impl Worker {
     }
 
     fn can_run(&self, runnable: &Runnable) -> bool {
-        match runnable.metadata().kind {
+        match runnable.metadata().kind() {
             TaskKind::Local(owner) => owner == self.index,
             _ => true,
         }
@@ -400,8 +395,7 @@ impl Worker {
 
     /// Appends a task to the back of this worker's queues.
     fn push_back(&self, runnable: Runnable) {
-        let stealable =
-            self.shared.workers() > 1 && !matches!(runnable.metadata().kind, TaskKind::Local(_));
+        let stealable = self.shared.workers() > 1 && !runnable.metadata().is_local();
         if !stealable {
             self.pinned.borrow_mut().push_back(runnable);
             return;
@@ -649,7 +643,7 @@ impl Worker {
         let mut pinned = self.pinned.borrow_mut();
         let mut kept = VecDeque::with_capacity(pinned.len());
         for r in pinned.drain(..) {
-            if matches!(r.metadata().kind, TaskKind::Local(_)) {
+            if r.metadata().is_local() {
                 kept.push_back(r);
             } else {
                 push_unbounded(&self.shared.injector, r);

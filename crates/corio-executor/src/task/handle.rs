@@ -10,7 +10,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::task::{Context, Poll, Waker, ready};
+use std::task::{Context, Poll, ready};
 
 use super::harness::Panic;
 use super::meta::TaskMeta;
@@ -45,7 +45,6 @@ pub(crate) type RawTask<T> = async_task::FallibleTask<Result<T, Panic>, TaskMeta
 pub struct Task<T> {
     raw: Option<RawTask<T>>,
     meta: NonNull<TaskMeta>,
-    waker: Option<Waker>,
 }
 
 // SAFETY: `meta` is a shared reference to `TaskMeta`, which is `Sync`; the
@@ -56,11 +55,10 @@ unsafe impl<T> Sync for Task<T> {}
 impl<T> Unpin for Task<T> {}
 
 impl<T> Task<T> {
-    pub(crate) fn new(raw: RawTask<T>, meta: &TaskMeta, waker: Option<Waker>) -> Task<T> {
+    pub(crate) fn new(raw: RawTask<T>, meta: &TaskMeta) -> Task<T> {
         Task {
             raw: Some(raw),
             meta: NonNull::from(meta),
-            waker,
         }
     }
 
@@ -103,10 +101,12 @@ impl<T> Task<T> {
         if self.raw().is_finished() {
             return false;
         }
-        if self.meta().request_cancel() {
-            if let Some(waker) = &self.waker {
-                waker.wake_by_ref();
-            }
+        let meta = self.meta();
+        if meta.request_cancel() {
+            // Wake the task so the scheduler sees the request; a task that
+            // is not registered (a `to_thread` call) is checked when a pool
+            // thread picks it up instead.
+            meta.shared.registry.wake(meta);
         }
         true
     }
@@ -170,7 +170,7 @@ impl<T> Task<T> {
     /// # });
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.meta().name.as_deref()
+        self.meta().name()
     }
 
     /// Detaches the task explicitly; the same as dropping the handle.
@@ -189,12 +189,12 @@ impl<T> Task<T> {
         match panic {
             Some(payload) => TaskError::Panicked {
                 id: meta.id,
-                name: meta.name.clone(),
+                name: meta.name_arc(),
                 payload,
             },
             None => TaskError::Cancelled {
                 id: meta.id,
-                name: meta.name.clone(),
+                name: meta.name_arc(),
             },
         }
     }
@@ -229,7 +229,7 @@ impl<T> fmt::Debug for Task<T> {
         let meta = self.meta();
         f.debug_struct("Task")
             .field("id", &meta.id)
-            .field("name", &meta.name)
+            .field("name", &meta.name())
             .field("done", &self.is_done())
             .finish()
     }

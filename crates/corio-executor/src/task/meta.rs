@@ -15,9 +15,11 @@
 
 use std::panic::Location;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use super::TaskId;
+use super::origin::Origin;
+use crate::scheduler::Shared;
 
 pub(crate) const CANCEL: u32 = 1;
 pub(crate) const DONE: u32 = 2;
@@ -35,13 +37,23 @@ pub(crate) enum TaskKind {
     Blocking,
 }
 
+const KIND_SHARED: u32 = u32::MAX;
+const KIND_BLOCKING: u32 = u32::MAX - 1;
+const NO_SLOT: u64 = u64::MAX;
+
+/// Kept small on purpose: it lives in every task's allocation, and idle
+/// tasks are mostly this header. The runtime reference doubles as the
+/// schedule function's context (async-task's schedule closure is then
+/// zero-sized) and as the way a `Task` handle reaches the registry.
 #[derive(Debug)]
 pub(crate) struct TaskMeta {
     pub(crate) id: TaskId,
-    pub(crate) name: Option<Arc<str>>,
-    pub(crate) location: &'static Location<'static>,
-    pub(crate) kind: TaskKind,
+    origin: Origin,
+    pub(crate) shared: Arc<Shared>,
     state: AtomicU32,
+    kind: u32,
+    /// Registry shard (high half) and slot (low half), once registered.
+    slot: AtomicU64,
 }
 
 impl TaskMeta {
@@ -50,13 +62,57 @@ impl TaskMeta {
         name: Option<Arc<str>>,
         location: &'static Location<'static>,
         kind: TaskKind,
+        shared: Arc<Shared>,
     ) -> TaskMeta {
+        let kind = match kind {
+            TaskKind::Shared => KIND_SHARED,
+            TaskKind::Blocking => KIND_BLOCKING,
+            TaskKind::Local(worker) => u32::try_from(worker).expect("fewer than 4 billion workers"),
+        };
         TaskMeta {
             id,
-            name,
-            location,
-            kind,
+            origin: Origin::new(name, location),
+            shared,
             state: AtomicU32::new(0),
+            kind,
+            slot: AtomicU64::new(NO_SLOT),
+        }
+    }
+
+    pub(crate) fn kind(&self) -> TaskKind {
+        match self.kind {
+            KIND_SHARED => TaskKind::Shared,
+            KIND_BLOCKING => TaskKind::Blocking,
+            worker => TaskKind::Local(worker as usize),
+        }
+    }
+
+    pub(crate) fn is_local(&self) -> bool {
+        self.kind < KIND_BLOCKING
+    }
+
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.origin.name().map(|n| &**n)
+    }
+
+    pub(crate) fn name_arc(&self) -> Option<Arc<str>> {
+        self.origin.name().cloned()
+    }
+
+    pub(crate) fn location(&self) -> &'static Location<'static> {
+        self.origin.location()
+    }
+
+    pub(crate) fn set_slot(&self, shard: usize, slot: usize) {
+        let packed = ((shard as u64) << 32) | (slot as u64 & 0xffff_ffff);
+        self.slot.store(packed, Ordering::Release);
+    }
+
+    /// The registry shard and slot, if the task was registered.
+    pub(crate) fn slot(&self) -> Option<(usize, usize)> {
+        match self.slot.load(Ordering::Acquire) {
+            NO_SLOT => None,
+            packed => Some(((packed >> 32) as usize, (packed & 0xffff_ffff) as usize)),
         }
     }
 

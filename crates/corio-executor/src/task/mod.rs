@@ -27,6 +27,7 @@ mod error;
 pub(crate) mod handle;
 pub(crate) mod harness;
 pub(crate) mod meta;
+mod origin;
 
 use std::fmt;
 use std::num::NonZeroU64;
@@ -145,9 +146,9 @@ impl TaskInfo {
         };
         TaskInfo {
             id: meta.id,
-            name: meta.name.clone(),
+            name: meta.name_arc(),
             state,
-            location: meta.location,
+            location: meta.location(),
         }
     }
 
