@@ -395,10 +395,18 @@ impl Worker {
 
     /// Appends a task to the back of this worker's queues.
     fn push_back(&self, runnable: Runnable) {
+        if self.push_back_quietly(runnable) {
+            self.shared.notify_one();
+        }
+    }
+
+    /// Appends a task to the back of this worker's queues; returns whether
+    /// it is stealable (so a sibling could be woken for it).
+    fn push_back_quietly(&self, runnable: Runnable) -> bool {
         let stealable = self.shared.workers() > 1 && !runnable.metadata().is_local();
         if !stealable {
             self.pinned.borrow_mut().push_back(runnable);
-            return;
+            return false;
         }
         let steal = &self.remote().steal;
         if let Err(PushError::Full(runnable)) = steal.push(runnable) {
@@ -412,7 +420,7 @@ impl Worker {
             }
             push_unbounded(&self.shared.injector, runnable);
         }
-        self.shared.notify_one();
+        true
     }
 
     /// The next task from this worker's own queues (and, periodically, the
@@ -432,7 +440,10 @@ impl Worker {
                 self.lifo_streak.set(streak + 1);
                 return Some(r);
             }
-            self.push_back(r);
+            // Fairness: the LIFO task goes to the back. No sibling is woken
+            // for it: this worker is about to pick its next task anyway, and
+            // a two-task handoff must not bounce between cores.
+            self.push_back_quietly(r);
         }
         self.lifo_streak.set(0);
         let pinned_first = tick & 1 == 0;
