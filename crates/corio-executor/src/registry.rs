@@ -107,15 +107,18 @@ impl Registry {
         closed: impl Fn() -> bool,
     ) -> Result<(), Closed> {
         let offset = (meta as *const TaskMeta as usize).wrapping_sub(waker.data() as usize);
-        let known = match self.offset.compare_exchange(
-            UNKNOWN,
-            offset,
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        ) {
-            Ok(_) => offset,
-            Err(known) => known,
-        };
+        let mut known = self.offset.load(Ordering::Relaxed);
+        if known == UNKNOWN {
+            known = match self.offset.compare_exchange(
+                UNKNOWN,
+                offset,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => offset,
+                Err(known) => known,
+            };
+        }
         assert_eq!(
             known, offset,
             "corio: async-task's task layout is not what the registry relies on"

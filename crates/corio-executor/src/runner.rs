@@ -61,6 +61,10 @@ fn assert_not_nested(what: &str) {
     }
 }
 
+/// The most workers a runtime may have (task metadata keeps the owner of a
+/// local task in 16 bits).
+const MAX_WORKERS: usize = 65_533;
+
 /// Configures a [`Runner`]; `Runner::builder()`.
 ///
 /// # Examples
@@ -111,7 +115,7 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for `workers(0)`; otherwise the OS error that refused
+    /// `InvalidInput` for `workers(0)` or more than 65,533 workers; otherwise the OS error that refused
     /// an epoll instance, an eventfd or a thread.
     ///
     /// # Examples
@@ -128,8 +132,14 @@ impl Builder {
                     "a corio runtime needs at least one worker (got workers(0))",
                 ));
             }
+            Some(n) if n > MAX_WORKERS => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("a corio runtime has at most {MAX_WORKERS} workers (got workers({n}))"),
+                ));
+            }
             Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS)),
         };
         let reactor = Reactor::new()?;
         let shared = Arc::new(Shared::new(reactor, workers));

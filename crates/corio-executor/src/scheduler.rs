@@ -39,11 +39,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
 use async_task::{Runnable as RawRunnable, ScheduleInfo, WithInfo};
-use concurrent_queue::{ConcurrentQueue, PushError};
+use concurrent_queue::ConcurrentQueue;
 use corio_reactor::{Reactor, coop};
 
 use crate::blocking::BlockingPool;
 use crate::idle::{Idle, Parker};
+use crate::local_queue::LocalQueue;
 use crate::registry::Registry;
 use crate::task::TaskId;
 use crate::task::harness::{Harness, Panic};
@@ -52,7 +53,6 @@ use crate::task::{RawTask, Task};
 
 pub(crate) type Runnable = RawRunnable<TaskMeta>;
 
-const LOCAL_CAPACITY: usize = 256;
 const MAINTENANCE_INTERVAL: u32 = 61;
 const MAX_LIFO_STREAK: u32 = 3;
 const ID_BATCH: u64 = 256;
@@ -90,7 +90,8 @@ impl std::fmt::Debug for Shared {
 
 /// The part of a worker other threads may touch.
 struct Remote {
-    steal: ConcurrentQueue<Runnable>,
+    /// Owned by the worker's thread: only it pushes and pops; others steal.
+    steal: LocalQueue<Runnable>,
     inbox: ConcurrentQueue<Runnable>,
     parker: Parker,
     current: AtomicPtr<TaskMeta>,
@@ -137,7 +138,7 @@ impl Shared {
             injector: ConcurrentQueue::unbounded(),
             remotes: (0..workers)
                 .map(|_| Remote {
-                    steal: ConcurrentQueue::bounded(LOCAL_CAPACITY),
+                    steal: LocalQueue::new(),
                     inbox: ConcurrentQueue::unbounded(),
                     parker: Parker::new(),
                     current: AtomicPtr::new(std::ptr::null_mut()),
@@ -408,18 +409,14 @@ impl Worker {
             self.pinned.borrow_mut().push_back(runnable);
             return false;
         }
-        let steal = &self.remote().steal;
-        if let Err(PushError::Full(runnable)) = steal.push(runnable) {
-            // Overflow: move half of the local queue to the global one, so
-            // siblings can pick it up, then queue the task there too.
-            for _ in 0..LOCAL_CAPACITY / 2 {
-                match steal.pop() {
-                    Ok(r) => push_unbounded(&self.shared.injector, r),
-                    Err(_) => break,
-                }
-            }
-            push_unbounded(&self.shared.injector, runnable);
-        }
+        let injector = &self.shared.injector;
+        // SAFETY: `Worker` methods run on the worker's own thread, the owner
+        // of its `steal` queue.
+        unsafe {
+            self.remote()
+                .steal
+                .push_back(runnable, &mut |r| push_unbounded(injector, r))
+        };
         true
     }
 
@@ -452,7 +449,7 @@ impl Worker {
                 return Some(r);
             }
         }
-        if let Ok(r) = self.remote().steal.pop() {
+        if let Some(r) = self.pop_own() {
             return Some(r);
         }
         if !pinned_first {
@@ -461,6 +458,11 @@ impl Worker {
             }
         }
         self.pop_remote()
+    }
+
+    fn pop_own(&self) -> Option<Runnable> {
+        // SAFETY: `Worker` methods run on the owner thread of `steal`.
+        unsafe { self.remote().steal.pop() }
     }
 
     fn pop_remote(&self) -> Option<Runnable> {
@@ -504,29 +506,13 @@ impl Worker {
             if victim == self.index {
                 continue;
             }
-            if let Some(r) = self.steal_from(&self.shared.remotes[victim].steal) {
+            let own = &self.remote().steal;
+            // SAFETY: this thread owns `own`, and `victim != self.index`.
+            if let Some(r) = unsafe { self.shared.remotes[victim].steal.steal_into(own) } {
                 return Some(r);
             }
         }
         self.shared.injector.pop().ok()
-    }
-
-    /// Takes half of `queue`: one task to run now, the rest to our queue.
-    fn steal_from(&self, queue: &ConcurrentQueue<Runnable>) -> Option<Runnable> {
-        let n = queue.len().div_ceil(2).min(LOCAL_CAPACITY / 2);
-        let first = queue.pop().ok()?;
-        let own = &self.remote().steal;
-        for _ in 1..n {
-            match queue.pop() {
-                Ok(r) => {
-                    if let Err(e) = own.push(r) {
-                        push_unbounded(&self.shared.injector, e.into_inner());
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        Some(first)
     }
 
     /// Called when a task was found: a searcher stops searching, and if it
@@ -647,7 +633,7 @@ impl Worker {
             return;
         }
         let mut moved = false;
-        while let Ok(r) = self.remote().steal.pop() {
+        while let Some(r) = self.pop_own() {
             push_unbounded(&self.shared.injector, r);
             moved = true;
         }
@@ -689,7 +675,7 @@ impl Worker {
         }
         let popped = self.pinned.borrow_mut().pop_front();
         popped
-            .or_else(|| self.remote().steal.pop().ok())
+            .or_else(|| self.pop_own())
             .or_else(|| self.remote().inbox.pop().ok())
     }
 

@@ -1,12 +1,14 @@
 //! What the runtime knows about each task, stored inside the task's own
 //! allocation (async-task's metadata slot), so it costs no allocation.
 //!
+//! `done` says the future has been dropped (completed or cancelled); the
+//! future wrapper's `Drop` sets it, after which the registry may forget the
+//! task. It is a separate byte so that setting it is a plain store.
+//!
 //! `state` is shared between the handle side (cancel requests), the task
 //! itself (`cancelled()` interest, completion) and the registry (reads):
 //!
 //! - `CANCEL`: someone asked the task to stop; set once, never cleared.
-//! - `DONE`: the future has been dropped (completed or cancelled); set by the
-//!   future wrapper's `Drop`, after which the registry may forget the task.
 //! - `HANDLED`: a `cancelled()` future of the task observed the request; from
 //!   then on the task is finishing its cleanup and is never dropped for it.
 //! - the bits from `COOP_ONE` up count live `cancelled()` futures of the
@@ -15,14 +17,13 @@
 
 use std::panic::Location;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use super::TaskId;
 use super::origin::Origin;
 use crate::scheduler::Shared;
 
 pub(crate) const CANCEL: u32 = 1;
-pub(crate) const DONE: u32 = 2;
 const HANDLED: u32 = 4;
 const COOP_ONE: u32 = 8;
 
@@ -37,8 +38,8 @@ pub(crate) enum TaskKind {
     Blocking,
 }
 
-const KIND_SHARED: u32 = u32::MAX;
-const KIND_BLOCKING: u32 = u32::MAX - 1;
+const KIND_SHARED: u16 = u16::MAX;
+const KIND_BLOCKING: u16 = u16::MAX - 1;
 const NO_SLOT: u64 = u64::MAX;
 
 /// Kept small on purpose: it lives in every task's allocation, and idle
@@ -51,7 +52,8 @@ pub(crate) struct TaskMeta {
     origin: Origin,
     pub(crate) shared: Arc<Shared>,
     state: AtomicU32,
-    kind: u32,
+    kind: u16,
+    done: AtomicBool,
     /// Registry shard (high half) and slot (low half), once registered.
     slot: AtomicU64,
 }
@@ -67,7 +69,10 @@ impl TaskMeta {
         let kind = match kind {
             TaskKind::Shared => KIND_SHARED,
             TaskKind::Blocking => KIND_BLOCKING,
-            TaskKind::Local(worker) => u32::try_from(worker).expect("fewer than 4 billion workers"),
+            TaskKind::Local(worker) => u16::try_from(worker)
+                .ok()
+                .filter(|&w| w < KIND_BLOCKING)
+                .expect("corio supports at most 65,533 workers"),
         };
         TaskMeta {
             id,
@@ -75,6 +80,7 @@ impl TaskMeta {
             shared,
             state: AtomicU32::new(0),
             kind,
+            done: AtomicBool::new(false),
             slot: AtomicU64::new(NO_SLOT),
         }
     }
@@ -141,11 +147,11 @@ impl TaskMeta {
     }
 
     pub(crate) fn mark_done(&self) {
-        self.state.fetch_or(DONE, Ordering::Release);
+        self.done.store(true, Ordering::Release);
     }
 
     pub(crate) fn is_done(&self) -> bool {
-        self.state() & DONE != 0
+        self.done.load(Ordering::Acquire)
     }
 
     pub(crate) fn add_cooperative(&self) {
