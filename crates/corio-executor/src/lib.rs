@@ -48,6 +48,8 @@ mod debug;
 mod handle;
 mod idle;
 #[allow(unsafe_code)]
+mod local_queue;
+#[allow(unsafe_code)]
 mod registry;
 pub mod runner;
 #[allow(unsafe_code)]
