@@ -63,7 +63,7 @@ impl BlockingPool {
         let mut state = self.lock();
         if state.shutdown {
             drop(state);
-            drop(runnable);
+            crate::scheduler::cancel_now(runnable);
             return;
         }
         state.queue.push_back(runnable);
@@ -93,11 +93,9 @@ impl BlockingPool {
         loop {
             if let Some(runnable) = state.queue.pop_front() {
                 drop(state);
-                if runnable.metadata().should_drop() {
-                    drop(runnable);
-                } else {
-                    let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
-                }
+                // A call cancelled before it started completes as cancelled
+                // here without running (the harness checks).
+                let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
                 state = self.lock();
                 continue;
             }
@@ -131,7 +129,9 @@ impl BlockingPool {
             (queued, handles)
         };
         self.work.notify_all();
-        drop(queued);
+        for runnable in queued {
+            crate::scheduler::cancel_now(runnable);
+        }
         for handle in handles {
             let _ = handle.join();
         }
@@ -169,9 +169,9 @@ where
         move |meta| Harness::new(async move { f() }, meta),
         |r: Runnable| r.metadata().shared.blocking.clone().schedule(r),
     );
-    let handle = crate::Task::new(task.fallible(), runnable.metadata());
+    let handle = crate::Task::new(task);
     if shared.is_closed() {
-        drop(runnable);
+        crate::scheduler::cancel_now(runnable);
     } else {
         shared.blocking.schedule(runnable);
     }

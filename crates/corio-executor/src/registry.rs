@@ -186,7 +186,7 @@ impl Registry {
             for (_, entry) in entries {
                 let meta = entry.meta(self.offset());
                 if !meta.is_done() {
-                    meta.request_cancel();
+                    meta.force_cancel();
                     entry.waker.wake_by_ref();
                 }
             }

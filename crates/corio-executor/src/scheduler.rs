@@ -213,17 +213,18 @@ impl Shared {
         runnable: Runnable,
         task: async_task::Task<Result<T, Panic>, TaskMeta>,
     ) -> Task<T> {
-        let raw: RawTask<T> = task.fallible();
+        let raw: RawTask<T> = task;
         let shard = worker.map_or(self.workers(), |w| w.index);
         let meta = runnable.metadata();
-        let handle = Task::new(raw, meta);
-        if self
+        let inserted = self
             .registry
-            .insert(shard, meta, runnable.waker(), || self.is_closed())
-            .is_err()
-        {
-            // The runtime is shutting down: the task is cancelled at birth.
-            drop(runnable);
+            .insert(shard, meta, runnable.waker(), || self.is_closed());
+        let handle = Task::new(raw);
+        if inserted.is_err() {
+            // The runtime is shutting down: the task is cancelled at birth
+            // (on this thread, which may run it: it is either `Send` or
+            // local to this worker).
+            cancel_now(runnable);
             return handle;
         }
         match worker {
@@ -296,7 +297,7 @@ impl Shared {
         let mut any = false;
         while let Ok(runnable) = self.injector.pop() {
             any = true;
-            drop_runnable(runnable);
+            cancel_now(runnable);
         }
         any
     }
@@ -326,10 +327,12 @@ fn push_unbounded(queue: &ConcurrentQueue<Runnable>, runnable: Runnable) {
     }
 }
 
-/// Drops a runnable (cancelling its task) without letting a panicking
-/// `Drop` in user code unwind into the scheduler.
-fn drop_runnable(runnable: Runnable) {
-    let _ = catch_unwind(AssertUnwindSafe(move || drop(runnable)));
+/// Cancels a queued task for good: its harness drops the future (running
+/// its `Drop` here, on a thread allowed to run the task) and completes the
+/// task as cancelled, without polling the future again.
+pub(crate) fn cancel_now(runnable: Runnable) {
+    runnable.metadata().force_cancel();
+    let _ = catch_unwind(AssertUnwindSafe(move || runnable.run()));
 }
 
 impl Worker {
@@ -525,10 +528,6 @@ impl Worker {
 
     fn run_task(&self, runnable: Runnable) {
         let meta = runnable.metadata();
-        if meta.should_drop() {
-            drop_runnable(runnable);
-            return;
-        }
         let remote = self.remote();
         remote
             .current
@@ -661,7 +660,7 @@ impl Worker {
             let mut any = false;
             while let Some(r) = self.next_queued() {
                 any = true;
-                drop_runnable(r);
+                cancel_now(r);
             }
             if !any {
                 break;

@@ -1,22 +1,16 @@
 //! `Task<T>`: the handle of a spawned task.
-//!
-//! # Invariant
-//!
-//! `meta` points at the metadata inside the task's allocation. The handle
-//! holds a reference to that allocation (`raw`) for its whole life, so the
-//! pointer stays valid until the handle is dropped.
 
 use std::fmt;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::ptr::NonNull;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
-use super::harness::Panic;
+use super::harness::{Panic, is_cancelled};
 use super::meta::TaskMeta;
 use super::{TaskError, TaskId};
 
-pub(crate) type RawTask<T> = async_task::FallibleTask<Result<T, Panic>, TaskMeta>;
+pub(crate) type RawTask<T> = async_task::Task<Result<T, Panic>, TaskMeta>;
 
 /// A handle to a spawned task: await it for the task's result.
 ///
@@ -44,22 +38,11 @@ pub(crate) type RawTask<T> = async_task::FallibleTask<Result<T, Panic>, TaskMeta
 #[must_use = "a dropped Task keeps running detached; use .await to get its result or .cancel() to stop it"]
 pub struct Task<T> {
     raw: Option<RawTask<T>>,
-    meta: NonNull<TaskMeta>,
 }
 
-// SAFETY: `meta` is a shared reference to `TaskMeta`, which is `Sync`; the
-// rest of the handle is `Send`/`Sync` exactly when async-task's is.
-unsafe impl<T: Send> Send for Task<T> {}
-// SAFETY: as above.
-unsafe impl<T> Sync for Task<T> {}
-impl<T> Unpin for Task<T> {}
-
 impl<T> Task<T> {
-    pub(crate) fn new(raw: RawTask<T>, meta: &TaskMeta) -> Task<T> {
-        Task {
-            raw: Some(raw),
-            meta: NonNull::from(meta),
-        }
+    pub(crate) fn new(raw: RawTask<T>) -> Task<T> {
+        Task { raw: Some(raw) }
     }
 
     fn raw(&self) -> &RawTask<T> {
@@ -69,8 +52,7 @@ impl<T> Task<T> {
     }
 
     pub(crate) fn meta(&self) -> &TaskMeta {
-        // SAFETY: see the module invariant: `raw` keeps the allocation alive.
-        unsafe { self.meta.as_ref() }
+        self.raw().metadata()
     }
 
     /// Asks the task to stop; equivalent to asyncio's `Task.cancel()`.
@@ -208,10 +190,19 @@ impl<T> Future for Task<T> {
             .raw
             .as_mut()
             .expect("the task handle is intact until dropped");
-        match ready!(Pin::new(raw).poll(cx)) {
-            Some(Ok(value)) => Poll::Ready(Ok(value)),
-            Some(Err(panic)) => Poll::Ready(Err(self.error(Some(panic)))),
-            None => Poll::Ready(Err(self.error(None))),
+        // Tasks always complete through their harness, so async-task never
+        // reports one as closed; should that ever happen (a runnable dropped
+        // after the runtime terminated), its panic means "no output", which
+        // is a cancellation.
+        let polled = catch_unwind(AssertUnwindSafe(|| Pin::new(raw).poll(cx)));
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(Ok(value))) => Poll::Ready(Ok(value)),
+            Ok(Poll::Ready(Err(payload))) if is_cancelled(&payload) => {
+                Poll::Ready(Err(self.error(None)))
+            }
+            Ok(Poll::Ready(Err(panic))) => Poll::Ready(Err(self.error(Some(panic)))),
+            Err(_) => Poll::Ready(Err(self.error(None))),
         }
     }
 }

@@ -9,6 +9,8 @@
 //! itself (`cancelled()` interest, completion) and the registry (reads):
 //!
 //! - `CANCEL`: someone asked the task to stop; set once, never cleared.
+//! - `FORCE`: the runtime is shutting down: the task stops even if it is
+//!   cooperating through `cancelled()`.
 //! - `HANDLED`: a `cancelled()` future of the task observed the request; from
 //!   then on the task is finishing its cleanup and is never dropped for it.
 //! - the bits from `COOP_ONE` up count live `cancelled()` futures of the
@@ -24,6 +26,7 @@ use super::origin::Origin;
 use crate::scheduler::Shared;
 
 pub(crate) const CANCEL: u32 = 1;
+const FORCE: u32 = 2;
 const HANDLED: u32 = 4;
 const COOP_ONE: u32 = 8;
 
@@ -138,7 +141,12 @@ impl TaskMeta {
     /// True when a cancel request should drop the future rather than wake it.
     pub(crate) fn should_drop(&self) -> bool {
         let s = self.state();
-        s & CANCEL != 0 && s & HANDLED == 0 && s < COOP_ONE
+        s & FORCE != 0 || (s & CANCEL != 0 && s & HANDLED == 0 && s < COOP_ONE)
+    }
+
+    /// Makes the task stop at its next poll, cooperating or not.
+    pub(crate) fn force_cancel(&self) {
+        self.state.fetch_or(CANCEL | FORCE, Ordering::AcqRel);
     }
 
     /// Records that the task saw its cancel request and is cleaning up.
