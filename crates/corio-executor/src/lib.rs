@@ -14,7 +14,10 @@
 //!   callbacks; [`Handle`] reaches the loop from other threads
 //!   (`call_soon_threadsafe`, `run_coroutine_threadsafe`);
 //! - [`to_thread`]: the blocking pool;
-//! - [`yield_now`], which is `asyncio.sleep(0)`.
+//! - [`yield_now`], which is `asyncio.sleep(0)`;
+//! - [`structured`]: [`TaskGroup`], [`gather`], [`try_gather`],
+//!   [`gather!`](crate::gather!), [`wait`], [`as_completed`] and [`shield`]
+//!   (`asyncio.TaskGroup` and the rest of `asyncio.tasks`).
 //!
 //! Applications use it through the facade, `corio`.
 //!
@@ -42,26 +45,38 @@
 //! [`to_thread`] (or a dedicated thread pool) instead.
 #![deny(unsafe_code)]
 
+mod as_completed;
 mod blocking;
 mod callbacks;
 mod debug;
+mod gather;
 mod handle;
 mod idle;
 #[allow(unsafe_code)]
 mod local_queue;
 #[allow(unsafe_code)]
+mod ready_set;
+#[allow(unsafe_code)]
 mod registry;
 pub mod runner;
 #[allow(unsafe_code)]
 mod scheduler;
+mod shield;
 mod spawn;
+pub mod structured;
 #[allow(unsafe_code)]
 pub mod task;
+mod task_group;
+mod task_group_error;
+mod wait;
 mod yield_now;
 
 pub use callbacks::{TimerHandle, call_at, call_later, call_soon};
 pub use handle::Handle;
 pub use runner::{Runner, run};
 pub use spawn::{spawn, spawn_local, to_thread};
+pub use structured::{
+    ReturnWhen, TaskGroup, TaskGroupError, as_completed, gather, shield, try_gather, wait,
+};
 pub use task::{Task, TaskError};
 pub use yield_now::{YieldNow, yield_now};

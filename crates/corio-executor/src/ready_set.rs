@@ -222,6 +222,10 @@ impl<F: Future> ReadySet<F> {
     }
 }
 
+// The futures are pinned through `futures` (a pinned box), never through
+// the set itself, so the set may move freely.
+impl<F: Future> Unpin for ReadySet<F> {}
+
 impl<F: Future> fmt::Debug for ReadySet<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReadySet")

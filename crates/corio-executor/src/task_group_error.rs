@@ -114,7 +114,7 @@ impl<E> ChildFailure<E> {
     /// ```
     /// # corio::run(async {
     /// let group = corio::TaskGroup::<()>::new();
-    /// group.spawn(async { panic!("oops") });
+    /// group.spawn(async { panic!("oops") as Result<(), ()> });
     /// let err = group.join().await.unwrap_err();
     /// assert!(err.iter().next().unwrap().is_panic());
     /// # });
@@ -130,7 +130,7 @@ impl<E> ChildFailure<E> {
     /// ```
     /// # corio::run(async {
     /// let group = corio::TaskGroup::<()>::new();
-    /// group.spawn(async { panic!("disk {} full", 2) });
+    /// group.spawn(async { panic!("disk {} full", 2) as Result<(), ()> });
     /// let err = group.join().await.unwrap_err();
     /// assert_eq!(err.iter().next().unwrap().panic_message(), Some("disk 2 full"));
     /// # });
@@ -222,7 +222,9 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for ChildFailure<E> {}
 /// # Examples
 ///
 /// ```
-/// corio::run(async {
+/// // One worker, so that both children surely start before either fails.
+/// let runner = corio::Runner::builder().workers(1).build().unwrap();
+/// runner.run(async {
 ///     let group = corio::TaskGroup::new();
 ///     group.spawn_named("a", async { Err::<(), _>("refused") });
 ///     group.spawn_named("b", async { Err::<(), _>("reset") });
@@ -306,7 +308,9 @@ impl<E> TaskGroupError<E> {
     /// # });
     /// ```
     pub fn into_errors(self) -> impl Iterator<Item = E> {
-        self.failures.into_iter().filter_map(|f| f.into_error().ok())
+        self.failures
+            .into_iter()
+            .filter_map(|f| f.into_error().ok())
     }
 }
 

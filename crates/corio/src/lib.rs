@@ -19,8 +19,20 @@
 //! | `loop.call_soon`, `call_later`, `call_at` | [`call_soon`], [`call_later`], [`call_at`] |
 //! | `call_soon_threadsafe`, `run_coroutine_threadsafe` | [`Handle::call_soon`], [`Handle::spawn`] |
 //! | `asyncio.to_thread(f)` | [`to_thread`] |
+//! | `asyncio.TaskGroup` (`ExceptionGroup`) | [`TaskGroup`] ([`TaskGroupError`]) |
+//! | `asyncio.gather(*aws, return_exceptions=True)` | [`gather`], [`gather!`] (mixed types) |
+//! | `asyncio.gather(*aws)` | [`try_gather`], [`try_gather!`] |
+//! | `asyncio.wait(aws, return_when=)` | [`wait`], [`ReturnWhen`] |
+//! | `asyncio.as_completed(aws)` | [`as_completed`] (a `Stream`) |
+//! | `asyncio.shield(aw)` | [`shield`] |
 //! | `loop.time()` | [`time::now`] |
 //! | `asyncio.Lock`, `Event`, `Semaphore`, `Queue`, ... | [`sync`] |
+//! | `asyncio.open_connection`, `open_unix_connection` | [`streams::open_connection`], [`streams::open_unix_connection`] |
+//! | `asyncio.start_server`, `start_unix_server`, `Server` | [`streams::start_server`], [`streams::start_unix_server`], [`streams::Server`] |
+//! | `StreamReader.read/readline/readexactly/readuntil` | [`streams::StreamReader`] (+ `AsyncRead`, `AsyncBufRead`) |
+//! | `StreamWriter.write/drain/close/wait_closed` | [`streams::StreamWriter`] (+ `AsyncWrite`) |
+//! | `IncompleteReadError`, `LimitOverrunError` | [`streams::IncompleteRead`], [`streams::LimitOverrun`] |
+//! | `loop.getaddrinfo`, sockets, `create_datagram_endpoint` | [`streams::lookup_host`], [`streams::TcpStream`], [`streams::UdpSocket`], [`streams::UnixDatagram`] |
 //!
 //! # Examples
 //!
@@ -57,9 +69,11 @@
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
-pub use corio_executor::{runner, task};
+pub use corio_executor::{runner, structured, task};
 #[doc(inline)]
 pub use corio_reactor as reactor;
+#[doc(inline)]
+pub use corio_streams as streams;
 #[doc(inline)]
 pub use corio_sync as sync;
 #[doc(inline)]
@@ -69,6 +83,10 @@ pub use corio_time as time;
 pub use corio_executor::{
     Handle, Runner, Task, TimerHandle, call_at, call_later, call_soon, run, spawn, spawn_local,
     to_thread, yield_now,
+};
+#[doc(inline)]
+pub use corio_executor::{
+    ReturnWhen, TaskGroup, TaskGroupError, as_completed, gather, shield, try_gather, wait,
 };
 #[doc(inline)]
 pub use corio_macros::{main, test};

@@ -5,6 +5,7 @@
 
 mod callbacks;
 mod reactor;
+mod structured;
 mod sync;
 mod tasks;
 mod time;
@@ -43,5 +44,9 @@ fn main() {
     section("blocking work: to_thread", tasks::to_thread_section());
     section("the selector: Async<T> sockets", reactor::section());
     section("locks and queues: corio::sync", sync::section());
+    section(
+        "structured concurrency: TaskGroup, gather, as_completed",
+        structured::section(),
+    );
     println!("\nend of the tour");
 }

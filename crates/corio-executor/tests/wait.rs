@@ -1,0 +1,119 @@
+//! Behaviour of `wait` with each `ReturnWhen`, and with a timeout.
+
+use std::time::{Duration, Instant};
+
+use corio::ReturnWhen;
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+#[test]
+fn first_completed_returns_when_one_finishes_and_the_rest_still_run() {
+    corio::run(async {
+        let start = Instant::now();
+        let tasks = [10u64, 300, 400].map(|n| {
+            corio::spawn(async move {
+                corio::sleep(ms(n)).await;
+                n
+            })
+        });
+        let (done, pending) = corio::wait(tasks, ReturnWhen::FirstCompleted).await;
+        assert!(start.elapsed() < ms(250), "took {:?}", start.elapsed());
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].output().as_ref().unwrap(), &10);
+        assert_eq!(pending.len(), 2);
+        assert!(pending.iter().all(|t| !t.is_done()));
+        let mut rest = Vec::new();
+        for task in pending {
+            rest.push(task.await.unwrap());
+        }
+        assert_eq!(rest, [300, 400]);
+    });
+}
+
+#[test]
+fn first_error_returns_on_the_first_error() {
+    corio::run(async {
+        let ok = corio::spawn(async {
+            corio::sleep(ms(5)).await;
+            Ok(1)
+        });
+        let failing = corio::task::Builder::new().name("failing").spawn(async {
+            corio::sleep(ms(30)).await;
+            Err("lost connection")
+        });
+        let slow = corio::spawn(async {
+            corio::sleep(Duration::from_secs(5)).await;
+            Ok(3)
+        });
+        let start = Instant::now();
+        let (done, pending) = corio::wait([ok, failing, slow], ReturnWhen::FirstError).await;
+        assert!(start.elapsed() < Duration::from_secs(2));
+        assert_eq!(done.len(), 2);
+        assert_eq!(done[0].output().as_ref().unwrap(), &Ok(1));
+        assert_eq!(done[1].name(), Some("failing"));
+        assert_eq!(done[1].output().as_ref().unwrap(), &Err("lost connection"));
+        assert_eq!(pending.len(), 1);
+        pending[0].cancel();
+
+        // A panic is an error too; a cancellation is not.
+        let cancelled = corio::spawn(std::future::pending::<()>());
+        cancelled.cancel();
+        let panicking = corio::spawn(async {
+            corio::sleep(ms(20)).await;
+            panic!("bug")
+        });
+        let (done, pending) = corio::wait([cancelled, panicking], ReturnWhen::FirstError).await;
+        assert_eq!(done.len(), 2);
+        assert!(done[0].output().as_ref().unwrap_err().is_cancelled());
+        assert!(done[1].output().as_ref().unwrap_err().is_panic());
+        assert!(pending.is_empty());
+    });
+}
+
+#[test]
+fn all_completed_waits_for_every_task_in_completion_order() {
+    corio::run(async {
+        let tasks = [30u64, 10, 20].map(|n| {
+            corio::spawn(async move {
+                corio::sleep(ms(n)).await;
+                n
+            })
+        });
+        let (done, pending) = corio::wait(tasks, ReturnWhen::AllCompleted).await;
+        assert!(pending.is_empty());
+        let order: Vec<u64> = done.into_iter().map(|d| d.into_output().unwrap()).collect();
+        assert_eq!(order, [10, 20, 30]);
+
+        let (done, pending) =
+            corio::wait(Vec::<corio::Task<()>>::new(), ReturnWhen::AllCompleted).await;
+        assert!(done.is_empty() && pending.is_empty());
+    });
+}
+
+#[test]
+fn a_timed_out_wait_gives_every_task_back() {
+    corio::run(async {
+        let tasks = [5u64, 2_000, 3_000].map(|n| {
+            corio::spawn(async move {
+                corio::sleep(ms(n)).await;
+                n
+            })
+        });
+        let mut waiting = corio::wait(tasks, ReturnWhen::AllCompleted);
+        let timed_out = corio::timeout(ms(100), &mut waiting).await;
+        assert!(timed_out.is_err());
+        let (done, pending) = waiting.into_parts();
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].output().as_ref().unwrap(), &5);
+        assert_eq!(pending.len(), 2);
+        for task in &pending {
+            assert!(!task.is_done());
+            assert!(task.cancel());
+        }
+        for task in pending {
+            assert!(task.await.unwrap_err().is_cancelled());
+        }
+    });
+}
