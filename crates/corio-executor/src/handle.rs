@@ -72,11 +72,7 @@ impl Handle {
     pub(crate) fn expect_current(what: &str) -> Handle {
         match Handle::try_current() {
             Some(handle) => handle,
-            None => panic!(
-                "{what} called outside a corio runtime: call it inside `corio::run` (or a \
-                 task spawned there); from other threads, use a `corio::Handle` obtained \
-                 inside the runtime"
-            ),
+            None => missing_runtime(what),
         }
     }
 
@@ -202,4 +198,14 @@ impl Handle {
     pub fn blocking_threads(&self) -> usize {
         self.shared.blocking.threads()
     }
+}
+
+/// The panic of every entry point called outside a runtime.
+#[track_caller]
+pub(crate) fn missing_runtime(what: &str) -> ! {
+    panic!(
+        "{what} called outside a corio runtime: call it inside `corio::run` (or a \
+         task spawned there); from other threads, use a `corio::Handle` obtained \
+         inside the runtime"
+    )
 }

@@ -122,6 +122,26 @@ thread_local! {
     static WORKER: Cell<*const Worker> = const { Cell::new(std::ptr::null()) };
 }
 
+/// Spawns a `Send` task on the runtime of the calling thread (the common
+/// path of `corio::spawn`: no handle, no reference count touched beyond the
+/// task's own).
+#[track_caller]
+pub(crate) fn spawn_here<F>(
+    what: &str,
+    future: F,
+    name: Option<Arc<str>>,
+    location: &'static std::panic::Location<'static>,
+) -> Task<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    with_worker(|worker| match worker {
+        Some(w) => w.shared.spawn_from(Some(w), future, name, location),
+        None => crate::handle::missing_runtime(what),
+    })
+}
+
 /// Runs `f` with the worker running on this thread, if any.
 pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
     let ptr = WORKER.with(Cell::get);
@@ -165,7 +185,7 @@ impl Shared {
         worker.filter(|w| Arc::ptr_eq(&w.shared, self))
     }
 
-    /// Spawns a `Send` task.
+    /// Spawns a `Send` task, from any thread.
     pub(crate) fn spawn<F>(
         self: &Arc<Self>,
         future: F,
@@ -176,15 +196,28 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        with_worker(|worker| {
-            let worker = self.local_worker(worker);
-            let id = worker.map_or_else(TaskId::next, Worker::next_id);
-            let meta = TaskMeta::new(id, name, location, TaskKind::Shared, self.clone());
-            let (runnable, task) = async_task::Builder::new()
-                .metadata(meta)
-                .spawn(move |meta| Harness::new(future, meta), WithInfo(schedule));
-            self.start(worker, runnable, task)
-        })
+        with_worker(|worker| self.spawn_from(self.local_worker(worker), future, name, location))
+    }
+
+    /// Spawns a `Send` task; `worker` is the calling thread's worker of
+    /// this runtime, if it is one.
+    pub(crate) fn spawn_from<F>(
+        self: &Arc<Self>,
+        worker: Option<&Worker>,
+        future: F,
+        name: Option<Arc<str>>,
+        location: &'static std::panic::Location<'static>,
+    ) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let id = worker.map_or_else(TaskId::next, Worker::next_id);
+        let meta = TaskMeta::new(id, name, location, TaskKind::Shared, self.clone());
+        let (runnable, task) = async_task::Builder::new()
+            .metadata(meta)
+            .spawn(move |meta| Harness::new(future, meta), WithInfo(schedule));
+        self.start(worker, runnable, task)
     }
 
     /// Spawns a task pinned to `worker`, the calling thread's worker.

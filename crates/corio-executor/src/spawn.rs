@@ -35,10 +35,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let location = Location::caller();
-    Handle::expect_current("corio::spawn")
-        .shared()
-        .spawn(future, None, location)
+    crate::scheduler::spawn_here("corio::spawn", future, None, Location::caller())
 }
 
 /// Spawns a task that stays on the current thread, so it need not be `Send`

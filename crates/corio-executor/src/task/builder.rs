@@ -70,9 +70,7 @@ impl Builder {
         F::Output: Send + 'static,
     {
         let location = std::panic::Location::caller();
-        Handle::expect_current("task::Builder::spawn")
-            .shared()
-            .spawn(future, self.name, location)
+        crate::scheduler::spawn_here("task::Builder::spawn", future, self.name, location)
     }
 
     /// Spawns a `Send` task on the runtime of `handle`, from any thread.
