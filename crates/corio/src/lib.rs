@@ -57,7 +57,6 @@
 //!     let late = corio::timeout(Duration::from_millis(5), slow).await;
 //!     assert!(late.is_err());
 //! }
-//! # main();
 //! ```
 //!
 //! # Threads
