@@ -1,0 +1,2 @@
+//! asyncio's subprocesses and signal handling for corio.
+#![deny(unsafe_code)]
