@@ -3,7 +3,8 @@
 //! This crate is the bottom layer of corio, the part of `asyncio`'s event
 //! loop that talks to the OS (asyncio's `selectors` plus the timer heap):
 //!
-//! - [`Reactor`]: one epoll instance (through [`polling`]), edge-triggered,
+//! - [`Reactor`]: one epoll instance (sources registered through
+//!   [`polling`], waits made directly: one system call each), edge-triggered,
 //!   with a timer queue that stays cheap with millions of pending timers and
 //!   [`Reactor::notify`] to wake it from any thread;
 //! - [`Async`]: any file descriptor (socket, pipe) made non-blocking, with
@@ -45,6 +46,8 @@
 #[allow(unsafe_code)]
 mod async_io;
 pub mod coop;
+#[allow(unsafe_code)]
+mod epoll;
 mod reactor;
 mod source;
 mod timer;

@@ -12,14 +12,16 @@
 
 use std::cell::RefCell;
 use std::io;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use polling::{Events, Poller};
+use polling::Poller;
 use slab::Slab;
 
+use crate::epoll::{self, EventFd};
 use crate::source::Source;
 use crate::timer_queue::{TimerKey, TimerQueue};
 
@@ -44,6 +46,10 @@ use crate::timer_queue::{TimerKey, TimerQueue};
 /// ```
 pub struct Reactor {
     poller: Poller,
+    /// Wakes a blocked driver; registered edge-triggered under `WAKE_KEY`.
+    wake: EventFd,
+    /// Set while a wake-up is pending, so repeated notifies write once.
+    woken: AtomicBool,
     sources: Mutex<Slab<Arc<Source>>>,
     source_count: AtomicUsize,
     timers: Mutex<TimerQueue>,
@@ -61,10 +67,25 @@ impl std::fmt::Debug for Reactor {
     }
 }
 
-#[derive(Debug)]
+/// The key of the reactor's own eventfd. Source keys are slab indices and
+/// never get near it; `polling` keeps `usize::MAX` for its internal
+/// descriptors (which the reactor never arms).
+const WAKE_KEY: usize = usize::MAX - 1;
+
+/// Most events taken from the kernel in one wait.
+const EVENTS: usize = 1024;
+
 struct DriverState {
-    events: Events,
+    events: Vec<libc::epoll_event>,
     wakers: Vec<Waker>,
+}
+
+impl std::fmt::Debug for DriverState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DriverState")
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Exclusive right to block in a [`Reactor`]; see [`Reactor::try_lock_driver`].
@@ -133,14 +154,19 @@ impl Reactor {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn new() -> io::Result<Arc<Reactor>> {
+        let poller = Poller::new()?;
+        let wake = EventFd::new()?;
+        epoll::register(&poller, &wake, WAKE_KEY)?;
         Ok(Arc::new(Reactor {
-            poller: Poller::new()?,
+            poller,
+            wake,
+            woken: AtomicBool::new(false),
             sources: Mutex::new(Slab::new()),
             source_count: AtomicUsize::new(0),
             timers: Mutex::new(TimerQueue::default()),
             sleeping_until: AtomicU64::new(u64::MAX),
             driver: Mutex::new(DriverState {
-                events: Events::new(),
+                events: Vec::with_capacity(EVENTS),
                 wakers: Vec::new(),
             }),
             epoch: Instant::now(),
@@ -207,9 +233,9 @@ impl Reactor {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn notify(&self) {
-        // Failing to write to our own eventfd only happens when its counter
-        // would overflow, which means a wake-up is pending anyway.
-        let _ = self.poller.notify();
+        if !self.woken.swap(true, Ordering::AcqRel) {
+            self.wake.signal();
+        }
     }
 
     /// Takes the right to block in this reactor, if no other thread holds it.
@@ -349,6 +375,20 @@ impl Reactor {
     }
 }
 
+/// Epoll flags that mean "a read would not block" (data, end of stream,
+/// error, urgent data), and "a write would not block".
+const READ_FLAGS: u32 =
+    (libc::EPOLLIN | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI | libc::EPOLLRDHUP) as u32;
+const WRITE_FLAGS: u32 = (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) as u32;
+
+impl Drop for Reactor {
+    fn drop(&mut self) {
+        // Closing a registered descriptor would be harmless for epoll, but
+        // `polling` asks for deletion before close.
+        let _ = self.poller.delete(&self.wake);
+    }
+}
+
 impl Driver<'_> {
     /// Blocks until an I/O event, a due timer, a [`Reactor::notify`] or the
     /// `timeout`, then wakes every task that became ready. Returns how many
@@ -394,8 +434,7 @@ impl Driver<'_> {
                 return self.poll(Some(Duration::ZERO));
             }
         }
-        state.events.clear();
-        let result = reactor.poller.wait(&mut state.events, wait);
+        let result = epoll::wait(reactor.poller.as_raw_fd(), &mut state.events, wait);
         if blocking {
             reactor.sleeping_until.store(u64::MAX, Ordering::SeqCst);
         }
@@ -403,9 +442,28 @@ impl Driver<'_> {
 
         if !state.events.is_empty() {
             let sources = reactor.lock_sources();
-            for event in state.events.iter() {
-                if let Some(source) = sources.get(event.key) {
-                    source.set_ready(event.readable, event.writable, &mut state.wakers);
+            for event in &state.events {
+                // Copies out of the (packed) kernel struct.
+                let (key, flags) = (event.u64 as usize, event.events);
+                if key < WAKE_KEY {
+                    if let Some(source) = sources.get(key) {
+                        source.set_ready(
+                            flags & READ_FLAGS != 0,
+                            flags & WRITE_FLAGS != 0,
+                            &mut state.wakers,
+                        );
+                    }
+                } else if key == WAKE_KEY {
+                    // Drain first, then allow the next write. The other
+                    // order loses wake-ups for good: a write landing between
+                    // the two would be drained away (and epoll drops its
+                    // edge, the counter being zero) while the flag stays
+                    // set, so no later notify would write again. In this
+                    // order a notify racing with us either sees the flag
+                    // still set (and this driver, awake now, re-checks its
+                    // queues anyway) or writes after the drain.
+                    reactor.wake.drain();
+                    reactor.woken.store(false, Ordering::Release);
                 }
             }
         }
