@@ -18,9 +18,9 @@ use crate::primitive::{Mutex, lock};
 /// # Examples
 ///
 /// ```
-/// use corio_sync::Barrier;
+/// use corio::sync::Barrier;
 ///
-/// # futures_lite::future::block_on(async {
+/// # corio::run(async {
 /// let barrier = Barrier::new(3);
 /// let arrive = || async { barrier.wait().await.unwrap() };
 /// let (a, (b, c)) = futures_lite::future::zip(arrive(), futures_lite::future::zip(arrive(), arrive())).await;
@@ -51,7 +51,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(corio_sync::Barrier::new(2).parties(), 2);
+    /// assert_eq!(corio::sync::Barrier::new(2).parties(), 2);
     /// ```
     ///
     /// # Panics
@@ -84,8 +84,8 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// # futures_lite::future::block_on(async {
-    /// let barrier = corio_sync::Barrier::new(1);
+    /// # corio::run(async {
+    /// let barrier = corio::sync::Barrier::new(1);
     /// assert_eq!(barrier.wait().await, Ok(0));
     /// assert_eq!(barrier.wait().await, Ok(0));
     /// # });
@@ -108,7 +108,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// let barrier = corio_sync::Barrier::new(2);
+    /// let barrier = corio::sync::Barrier::new(2);
     /// barrier.abort();
     /// barrier.reset();
     /// assert!(!barrier.is_broken());
@@ -128,7 +128,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// let barrier = corio_sync::Barrier::new(2);
+    /// let barrier = corio::sync::Barrier::new(2);
     /// barrier.abort();
     /// assert!(barrier.is_broken());
     /// ```
@@ -146,7 +146,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(corio_sync::Barrier::new(5).parties(), 5);
+    /// assert_eq!(corio::sync::Barrier::new(5).parties(), 5);
     /// ```
     pub fn parties(&self) -> usize {
         self.parties
@@ -159,7 +159,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(corio_sync::Barrier::new(2).n_waiting(), 0);
+    /// assert_eq!(corio::sync::Barrier::new(2).n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
         lock(&self.state).count
@@ -172,7 +172,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// assert!(!corio_sync::Barrier::new(2).is_broken());
+    /// assert!(!corio::sync::Barrier::new(2).is_broken());
     /// ```
     pub fn is_broken(&self) -> bool {
         lock(&self.state).broken

@@ -19,9 +19,9 @@ use crate::{Semaphore, SemaphorePermit, futures};
 /// # Examples
 ///
 /// ```
-/// use corio_sync::BoundedSemaphore;
+/// use corio::sync::BoundedSemaphore;
 ///
-/// # futures_lite::future::block_on(async {
+/// # corio::run(async {
 /// let semaphore = BoundedSemaphore::new(1);
 /// semaphore.acquire().await.forget();
 /// assert!(semaphore.release().is_ok());
@@ -42,7 +42,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::BoundedSemaphore::new(2);
+    /// let semaphore = corio::sync::BoundedSemaphore::new(2);
     /// assert_eq!(semaphore.bound(), 2);
     /// ```
     ///
@@ -62,7 +62,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(corio_sync::BoundedSemaphore::new(4).bound(), 4);
+    /// assert_eq!(corio::sync::BoundedSemaphore::new(4).bound(), 4);
     /// ```
     pub fn bound(&self) -> usize {
         self.bound
@@ -77,8 +77,8 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// # futures_lite::future::block_on(async {
-    /// let semaphore = corio_sync::BoundedSemaphore::new(1);
+    /// # corio::run(async {
+    /// let semaphore = corio::sync::BoundedSemaphore::new(1);
     /// let _permit = semaphore.acquire().await;
     /// assert!(semaphore.locked());
     /// # });
@@ -96,8 +96,8 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// # futures_lite::future::block_on(async {
-    /// let semaphore = corio_sync::BoundedSemaphore::new(3);
+    /// # corio::run(async {
+    /// let semaphore = corio::sync::BoundedSemaphore::new(3);
     /// assert_eq!(semaphore.acquire_many(3).await.num_permits(), 3);
     /// # });
     /// ```
@@ -110,7 +110,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::BoundedSemaphore::new(1);
+    /// let semaphore = corio::sync::BoundedSemaphore::new(1);
     /// assert!(semaphore.try_acquire().is_some());
     /// ```
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
@@ -122,7 +122,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::BoundedSemaphore::new(1);
+    /// let semaphore = corio::sync::BoundedSemaphore::new(1);
     /// assert!(semaphore.try_acquire_many(2).is_none());
     /// ```
     pub fn try_acquire_many(&self, n: usize) -> Option<SemaphorePermit<'_>> {
@@ -139,7 +139,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::BoundedSemaphore::new(1);
+    /// let semaphore = corio::sync::BoundedSemaphore::new(1);
     /// semaphore.try_acquire().unwrap().forget();
     /// semaphore.release().unwrap();
     /// assert_eq!(semaphore.available(), 1);
@@ -162,7 +162,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(corio_sync::BoundedSemaphore::new(2).available(), 2);
+    /// assert_eq!(corio::sync::BoundedSemaphore::new(2).available(), 2);
     /// ```
     pub fn available(&self) -> usize {
         self.semaphore.available()
@@ -175,7 +175,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// assert!(corio_sync::BoundedSemaphore::new(0).locked());
+    /// assert!(corio::sync::BoundedSemaphore::new(0).locked());
     /// ```
     pub fn locked(&self) -> bool {
         self.semaphore.locked()

@@ -17,9 +17,9 @@ use crate::{Lock, LockGuard, futures};
 /// # Examples
 ///
 /// ```
-/// use corio_sync::Condition;
+/// use corio::sync::Condition;
 ///
-/// # futures_lite::future::block_on(async {
+/// # corio::run(async {
 /// let items = Condition::new(Vec::new());
 /// let consumer = async {
 ///     let guard = items.lock().await;
@@ -47,7 +47,7 @@ impl<T> Condition<T> {
     /// # Examples
     ///
     /// ```
-    /// let condition = corio_sync::Condition::new(0u32);
+    /// let condition = corio::sync::Condition::new(0u32);
     /// assert_eq!(condition.into_inner(), 0);
     /// ```
     pub fn new(value: T) -> Self {
@@ -62,7 +62,7 @@ impl<T> Condition<T> {
     /// # Examples
     ///
     /// ```
-    /// let condition = corio_sync::Condition::new("state");
+    /// let condition = corio::sync::Condition::new("state");
     /// assert_eq!(condition.into_inner(), "state");
     /// ```
     pub fn into_inner(self) -> T {
@@ -82,8 +82,8 @@ impl<T: ?Sized> Condition<T> {
     /// # Examples
     ///
     /// ```
-    /// # futures_lite::future::block_on(async {
-    /// let condition = corio_sync::Condition::new(1);
+    /// # corio::run(async {
+    /// let condition = corio::sync::Condition::new(1);
     /// assert_eq!(*condition.lock().await, 1);
     /// # });
     /// ```
@@ -96,7 +96,7 @@ impl<T: ?Sized> Condition<T> {
     /// # Examples
     ///
     /// ```
-    /// let condition = corio_sync::Condition::new(());
+    /// let condition = corio::sync::Condition::new(());
     /// assert!(condition.try_lock().is_some());
     /// ```
     pub fn try_lock(&self) -> Option<LockGuard<'_, T>> {
@@ -110,7 +110,7 @@ impl<T: ?Sized> Condition<T> {
     /// # Examples
     ///
     /// ```
-    /// let condition = corio_sync::Condition::new(());
+    /// let condition = corio::sync::Condition::new(());
     /// let _guard = condition.try_lock();
     /// assert!(condition.is_locked());
     /// ```
@@ -138,8 +138,8 @@ impl<T: ?Sized> Condition<T> {
     /// # Examples
     ///
     /// ```
-    /// # futures_lite::future::block_on(async {
-    /// let condition = corio_sync::Condition::new(false);
+    /// # corio::run(async {
+    /// let condition = corio::sync::Condition::new(false);
     /// let waiter = async {
     ///     let mut guard = condition.lock().await;
     ///     while !*guard {
@@ -176,8 +176,8 @@ impl<T: ?Sized> Condition<T> {
     /// # Examples
     ///
     /// ```
-    /// # futures_lite::future::block_on(async {
-    /// let condition = corio_sync::Condition::new(0);
+    /// # corio::run(async {
+    /// let condition = corio::sync::Condition::new(0);
     /// let waiter = async {
     ///     let guard = condition.lock().await;
     ///     *condition.wait_for(guard, |n| *n >= 2).await
@@ -221,7 +221,7 @@ impl<T: ?Sized> Condition<T> {
     /// # Examples
     ///
     /// ```
-    /// let condition = corio_sync::Condition::new(());
+    /// let condition = corio::sync::Condition::new(());
     /// assert_eq!(condition.notify(1), 0); // nobody waits
     /// ```
     pub fn notify(&self, n: usize) -> usize {
@@ -236,7 +236,7 @@ impl<T: ?Sized> Condition<T> {
     /// # Examples
     ///
     /// ```
-    /// let condition = corio_sync::Condition::new(());
+    /// let condition = corio::sync::Condition::new(());
     /// assert_eq!(condition.notify_all(), 0);
     /// ```
     pub fn notify_all(&self) -> usize {

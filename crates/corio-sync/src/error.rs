@@ -11,7 +11,7 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// use corio_sync::{PutNowaitError, Queue};
+/// use corio::sync::{PutNowaitError, Queue};
 ///
 /// let queue = Queue::new(1);
 /// queue.put_nowait(1).unwrap();
@@ -27,7 +27,7 @@ impl<T> QueueFull<T> {
     /// # Examples
     ///
     /// ```
-    /// use corio_sync::Queue;
+    /// use corio::sync::Queue;
     ///
     /// let queue = Queue::new(1);
     /// queue.put_nowait("a").unwrap();
@@ -59,7 +59,7 @@ impl<T> Error for QueueFull<T> {}
 /// # Examples
 ///
 /// ```
-/// use corio_sync::{GetNowaitError, Queue};
+/// use corio::sync::{GetNowaitError, Queue};
 ///
 /// let queue = Queue::<u8>::unbounded();
 /// assert!(matches!(queue.get_nowait(), Err(GetNowaitError::Empty(_))));
@@ -89,9 +89,9 @@ impl Error for QueueEmpty {}
 /// # Examples
 ///
 /// ```
-/// use corio_sync::Queue;
+/// use corio::sync::Queue;
 ///
-/// # futures_lite::future::block_on(async {
+/// # corio::run(async {
 /// let queue = Queue::unbounded();
 /// queue.shutdown(false);
 /// let refused = queue.put(7).await.unwrap_err();
@@ -108,7 +108,7 @@ impl<T> QueueShutDown<T> {
     /// # Examples
     ///
     /// ```
-    /// use corio_sync::{PutNowaitError, Queue};
+    /// use corio::sync::{PutNowaitError, Queue};
     ///
     /// let queue = Queue::unbounded();
     /// queue.shutdown(true);
@@ -142,7 +142,7 @@ impl<T> Error for QueueShutDown<T> {}
 /// # Examples
 ///
 /// ```
-/// use corio_sync::{PutNowaitError, Queue};
+/// use corio::sync::{PutNowaitError, Queue};
 ///
 /// let queue = Queue::new(1);
 /// queue.put_nowait(1).unwrap();
@@ -165,7 +165,7 @@ impl<T> PutNowaitError<T> {
     /// # Examples
     ///
     /// ```
-    /// use corio_sync::Queue;
+    /// use corio::sync::Queue;
     ///
     /// let queue = Queue::new(1);
     /// queue.shutdown(false);
@@ -183,7 +183,7 @@ impl<T> PutNowaitError<T> {
     /// # Examples
     ///
     /// ```
-    /// use corio_sync::Queue;
+    /// use corio::sync::Queue;
     ///
     /// let queue = Queue::new(1);
     /// queue.put_nowait(()).unwrap();
@@ -198,7 +198,7 @@ impl<T> PutNowaitError<T> {
     /// # Examples
     ///
     /// ```
-    /// use corio_sync::Queue;
+    /// use corio::sync::Queue;
     ///
     /// let queue = Queue::new(1);
     /// queue.shutdown(false);
@@ -234,7 +234,7 @@ impl<T> Error for PutNowaitError<T> {}
 /// # Examples
 ///
 /// ```
-/// use corio_sync::Queue;
+/// use corio::sync::Queue;
 ///
 /// let queue = Queue::<i32>::unbounded();
 /// assert!(queue.get_nowait().unwrap_err().is_empty());
@@ -256,7 +256,7 @@ impl GetNowaitError {
     /// # Examples
     ///
     /// ```
-    /// use corio_sync::LifoQueue;
+    /// use corio::sync::LifoQueue;
     ///
     /// let queue = LifoQueue::<i32>::new(2);
     /// assert!(queue.get_nowait().unwrap_err().is_empty());
@@ -270,7 +270,7 @@ impl GetNowaitError {
     /// # Examples
     ///
     /// ```
-    /// use corio_sync::PriorityQueue;
+    /// use corio::sync::PriorityQueue;
     ///
     /// let queue = PriorityQueue::<i32>::new(2);
     /// queue.shutdown(true);
@@ -300,7 +300,7 @@ impl Error for GetNowaitError {}
 /// # Examples
 ///
 /// ```
-/// use corio_sync::Queue;
+/// use corio::sync::Queue;
 ///
 /// let queue = Queue::<()>::unbounded();
 /// let error = queue.task_done().unwrap_err();
@@ -333,7 +333,7 @@ impl Error for TaskDoneError {}
 /// # Examples
 ///
 /// ```
-/// use corio_sync::BoundedSemaphore;
+/// use corio::sync::BoundedSemaphore;
 ///
 /// let semaphore = BoundedSemaphore::new(1);
 /// let error = semaphore.release().unwrap_err();
@@ -368,9 +368,9 @@ impl Error for ReleaseError {}
 /// # Examples
 ///
 /// ```
-/// use corio_sync::Barrier;
+/// use corio::sync::Barrier;
 ///
-/// # futures_lite::future::block_on(async {
+/// # corio::run(async {
 /// let barrier = Barrier::new(2);
 /// barrier.abort();
 /// let error = barrier.wait().await.unwrap_err();
@@ -400,8 +400,8 @@ impl Error for BrokenBarrier {}
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let (sender, receiver) = corio_sync::oneshot::<u8>();
+/// # corio::run(async {
+/// let (sender, receiver) = corio::sync::oneshot::<u8>();
 /// drop(sender);
 /// let error = receiver.await.unwrap_err();
 /// assert!(error.to_string().contains("dropped"));
@@ -431,9 +431,9 @@ impl Error for RecvError {}
 /// # Examples
 ///
 /// ```
-/// use corio_sync::TryRecvError;
+/// use corio::sync::TryRecvError;
 ///
-/// let (sender, receiver) = corio_sync::oneshot::<u8>();
+/// let (sender, receiver) = corio::sync::oneshot::<u8>();
 /// assert_eq!(receiver.try_recv(), Err(TryRecvError::Empty));
 /// drop(sender);
 /// assert_eq!(receiver.try_recv(), Err(TryRecvError::Closed));
@@ -466,7 +466,7 @@ impl Error for TryRecvError {}
 /// # Examples
 ///
 /// ```
-/// let (sender, receiver) = corio_sync::oneshot();
+/// let (sender, receiver) = corio::sync::oneshot();
 /// drop(receiver);
 /// let error = sender.send(3).unwrap_err();
 /// assert_eq!(error.into_inner(), 3);
@@ -480,7 +480,7 @@ impl<T> SendError<T> {
     /// # Examples
     ///
     /// ```
-    /// let (sender, receiver) = corio_sync::oneshot();
+    /// let (sender, receiver) = corio::sync::oneshot();
     /// drop(receiver);
     /// assert_eq!(sender.send("late").unwrap_err().into_inner(), "late");
     /// ```

@@ -14,9 +14,9 @@ use crate::primitive::{AtomicUsize, Ordering};
 /// # Examples
 ///
 /// ```
-/// use corio_sync::Event;
+/// use corio::sync::Event;
 ///
-/// # futures_lite::future::block_on(async {
+/// # corio::run(async {
 /// let ready = Event::new();
 /// let waiter = async {
 ///     ready.wait().await;
@@ -40,7 +40,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// assert!(!corio_sync::Event::new().is_set());
+    /// assert!(!corio::sync::Event::new().is_set());
     /// ```
     pub fn new() -> Self {
         Self {
@@ -57,7 +57,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let event = corio_sync::Event::new();
+    /// let event = corio::sync::Event::new();
     /// event.set();
     /// assert!(event.is_set());
     /// ```
@@ -75,7 +75,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let event = corio_sync::Event::new();
+    /// let event = corio::sync::Event::new();
     /// event.set();
     /// event.clear();
     /// assert!(!event.is_set());
@@ -91,7 +91,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let event = corio_sync::Event::new();
+    /// let event = corio::sync::Event::new();
     /// assert!(!event.is_set());
     /// ```
     pub fn is_set(&self) -> bool {
@@ -110,8 +110,8 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// # futures_lite::future::block_on(async {
-    /// let event = corio_sync::Event::new();
+    /// # corio::run(async {
+    /// let event = corio::sync::Event::new();
     /// event.set();
     /// event.wait().await;
     /// # });

@@ -28,9 +28,9 @@
 //! # Examples
 //!
 //! ```
-//! use corio_sync::{Lock, Queue};
+//! use corio::sync::{Lock, Queue};
 //!
-//! # futures_lite::future::block_on(async {
+//! # corio::run(async {
 //! let total = Lock::new(0);
 //! let queue = Queue::new(10);
 //! let producer = async {

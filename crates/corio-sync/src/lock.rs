@@ -36,17 +36,17 @@ use crate::raw_semaphore::RawSemaphore;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use corio_sync::Lock;
+/// use corio::sync::Lock;
 ///
-/// # futures_lite::future::block_on(async {
+/// # corio::run(async {
 /// let counter = Arc::new(Lock::new(0));
 /// let mut workers = Vec::new();
 /// for _ in 0..3 {
 ///     let counter = counter.clone();
-///     workers.push(async move { *counter.lock().await += 1 });
+///     workers.push(corio::spawn(async move { *counter.lock().await += 1 }));
 /// }
 /// for worker in workers {
-///     worker.await;
+///     worker.await.unwrap();
 /// }
 /// assert_eq!(*counter.lock().await, 3);
 /// # });
@@ -71,7 +71,7 @@ impl<T> Lock<T> {
     /// # Examples
     ///
     /// ```
-    /// let lock = corio_sync::Lock::new(vec![1, 2]);
+    /// let lock = corio::sync::Lock::new(vec![1, 2]);
     /// assert!(!lock.is_locked());
     /// ```
     pub fn new(value: T) -> Self {
@@ -86,7 +86,7 @@ impl<T> Lock<T> {
     /// # Examples
     ///
     /// ```
-    /// let lock = corio_sync::Lock::new(String::from("data"));
+    /// let lock = corio::sync::Lock::new(String::from("data"));
     /// assert_eq!(lock.into_inner(), "data");
     /// ```
     pub fn into_inner(self) -> T {
@@ -109,9 +109,9 @@ impl<T: ?Sized> Lock<T> {
     /// # Examples
     ///
     /// ```
-    /// use corio_sync::Lock;
+    /// use corio::sync::Lock;
     ///
-    /// # futures_lite::future::block_on(async {
+    /// # corio::run(async {
     /// let lock = Lock::new(1);
     /// let mut guard = lock.lock().await;
     /// *guard += 1;
@@ -136,9 +136,9 @@ impl<T: ?Sized> Lock<T> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use corio_sync::Lock;
+    /// use corio::sync::Lock;
     ///
-    /// # futures_lite::future::block_on(async {
+    /// # corio::run(async {
     /// let lock = Arc::new(Lock::new(0));
     /// let mut guard = lock.lock_owned().await;
     /// *guard = 5;
@@ -159,7 +159,7 @@ impl<T: ?Sized> Lock<T> {
     /// # Examples
     ///
     /// ```
-    /// let lock = corio_sync::Lock::new(());
+    /// let lock = corio::sync::Lock::new(());
     /// let guard = lock.try_lock().unwrap();
     /// assert!(lock.try_lock().is_none());
     /// drop(guard);
@@ -177,7 +177,7 @@ impl<T: ?Sized> Lock<T> {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// let lock = Arc::new(corio_sync::Lock::new(1));
+    /// let lock = Arc::new(corio::sync::Lock::new(1));
     /// let guard = lock.try_lock_owned().unwrap();
     /// assert_eq!(*guard, 1);
     /// ```
@@ -194,7 +194,7 @@ impl<T: ?Sized> Lock<T> {
     /// # Examples
     ///
     /// ```
-    /// let lock = corio_sync::Lock::new(());
+    /// let lock = corio::sync::Lock::new(());
     /// let _guard = lock.try_lock();
     /// assert!(lock.is_locked());
     /// ```
@@ -208,7 +208,7 @@ impl<T: ?Sized> Lock<T> {
     /// # Examples
     ///
     /// ```
-    /// let mut lock = corio_sync::Lock::new(1);
+    /// let mut lock = corio::sync::Lock::new(1);
     /// *lock.get_mut() += 1;
     /// assert_eq!(lock.into_inner(), 2);
     /// ```
@@ -251,8 +251,8 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Lock<T> {
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let lock = corio_sync::Lock::new(vec![1]);
+/// # corio::run(async {
+/// let lock = corio::sync::Lock::new(vec![1]);
 /// let mut guard = lock.lock().await;
 /// guard.push(2);
 /// assert_eq!(*guard, [1, 2]);
@@ -322,8 +322,8 @@ impl<T: ?Sized + fmt::Display> fmt::Display for LockGuard<'_, T> {
 /// ```
 /// use std::sync::Arc;
 ///
-/// # futures_lite::future::block_on(async {
-/// let lock = Arc::new(corio_sync::Lock::new(0));
+/// # corio::run(async {
+/// let lock = Arc::new(corio::sync::Lock::new(0));
 /// let mut guard = lock.lock_owned().await;
 /// *guard += 1;
 /// assert_eq!(*guard, 1);
@@ -350,7 +350,7 @@ impl<T: ?Sized> OwnedLockGuard<T> {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// let lock = Arc::new(corio_sync::Lock::new(()));
+    /// let lock = Arc::new(corio::sync::Lock::new(()));
     /// let guard = lock.try_lock_owned().unwrap();
     /// assert!(Arc::ptr_eq(guard.lock(), &lock));
     /// ```

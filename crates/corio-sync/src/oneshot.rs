@@ -33,11 +33,11 @@ struct Inner<T> {
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let (sender, receiver) = corio_sync::oneshot();
-/// let worker = async move { sender.send(6 * 7).unwrap() };
-/// let (answer, ()) = futures_lite::future::zip(receiver, worker).await;
-/// assert_eq!(answer, Ok(42));
+/// # corio::run(async {
+/// let (sender, receiver) = corio::sync::oneshot();
+/// let worker = corio::spawn(async move { sender.send(6 * 7).unwrap() });
+/// assert_eq!(receiver.await, Ok(42));
+/// worker.await.unwrap();
 /// # });
 /// ```
 pub fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
@@ -62,7 +62,7 @@ pub fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
 /// # Examples
 ///
 /// ```
-/// let (sender, receiver) = corio_sync::oneshot();
+/// let (sender, receiver) = corio::sync::oneshot();
 /// sender.send("value").unwrap();
 /// assert_eq!(receiver.try_recv(), Ok("value"));
 /// ```
@@ -78,7 +78,7 @@ impl<T> Sender<T> {
     /// # Examples
     ///
     /// ```
-    /// let (sender, receiver) = corio_sync::oneshot();
+    /// let (sender, receiver) = corio::sync::oneshot();
     /// assert!(sender.send(1).is_ok());
     /// assert_eq!(receiver.try_recv(), Ok(1));
     /// ```
@@ -105,7 +105,7 @@ impl<T> Sender<T> {
     /// # Examples
     ///
     /// ```
-    /// let (sender, receiver) = corio_sync::oneshot::<()>();
+    /// let (sender, receiver) = corio::sync::oneshot::<()>();
     /// drop(receiver);
     /// assert!(sender.is_closed());
     /// ```
@@ -139,8 +139,8 @@ impl<T> fmt::Debug for Sender<T> {
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let (sender, receiver) = corio_sync::oneshot();
+/// # corio::run(async {
+/// let (sender, receiver) = corio::sync::oneshot();
 /// sender.send(()).unwrap();
 /// assert_eq!(receiver.await, Ok(()));
 /// # });
@@ -167,9 +167,9 @@ impl<T> Receiver<T> {
     /// # Examples
     ///
     /// ```
-    /// use corio_sync::TryRecvError;
+    /// use corio::sync::TryRecvError;
     ///
-    /// let (sender, receiver) = corio_sync::oneshot();
+    /// let (sender, receiver) = corio::sync::oneshot();
     /// assert_eq!(receiver.try_recv(), Err(TryRecvError::Empty));
     /// sender.send(9).unwrap();
     /// assert_eq!(receiver.try_recv(), Ok(9));
@@ -204,7 +204,7 @@ impl<T> Receiver<T> {
     /// # Examples
     ///
     /// ```
-    /// let (sender, receiver) = corio_sync::oneshot::<u8>();
+    /// let (sender, receiver) = corio::sync::oneshot::<u8>();
     /// assert!(!receiver.is_done());
     /// drop(sender);
     /// assert!(receiver.is_done());

@@ -233,7 +233,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::<u8>::new(10);")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::<u8>::new(10);")]
             /// assert_eq!(queue.maxsize(), 10);
             /// ```
             pub fn new(maxsize: usize) -> Self {
@@ -251,7 +251,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::unbounded();")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::unbounded();")]
             /// for i in 0..1000 {
             ///     queue.put_nowait(i).unwrap();
             /// }
@@ -277,8 +277,8 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            /// # futures_lite::future::block_on(async {
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::new(1);")]
+            /// # corio::run(async {
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::new(1);")]
             /// queue.put(1).await.unwrap();
             /// assert!(queue.is_full());
             /// # });
@@ -307,8 +307,8 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            /// # futures_lite::future::block_on(async {
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::unbounded();")]
+            /// # corio::run(async {
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::unbounded();")]
             /// queue.put_nowait("job").unwrap();
             /// assert_eq!(queue.get().await, Ok("job"));
             /// # });
@@ -329,7 +329,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::new(1);")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::new(1);")]
             /// queue.put_nowait(1).unwrap();
             /// assert_eq!(queue.put_nowait(2).unwrap_err().into_inner(), 2);
             /// ```
@@ -351,7 +351,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::new(2);")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::new(2);")]
             /// assert!(queue.get_nowait().is_err());
             /// queue.put_nowait(7).unwrap();
             /// assert_eq!(queue.get_nowait(), Ok(7));
@@ -374,7 +374,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::new(5);")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::new(5);")]
             /// queue.put_nowait(1).unwrap();
             /// assert_eq!(queue.qsize(), 1);
             /// ```
@@ -389,7 +389,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::<i32>::new(5);")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::<i32>::new(5);")]
             /// assert!(queue.is_empty());
             /// ```
             pub fn is_empty(&self) -> bool {
@@ -404,7 +404,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::new(1);")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::new(1);")]
             /// queue.put_nowait(0).unwrap();
             /// assert!(queue.is_full());
             /// ```
@@ -419,7 +419,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("assert_eq!(corio_sync::", stringify!($name), "::<()>::unbounded().maxsize(), 0);")]
+            #[doc = concat!("assert_eq!(corio::sync::", stringify!($name), "::<()>::unbounded().maxsize(), 0);")]
             /// ```
             pub fn maxsize(&self) -> usize {
                 self.shared.maxsize()
@@ -433,7 +433,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::unbounded();")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::unbounded();")]
             /// queue.put_nowait(1).unwrap();
             /// queue.get_nowait().unwrap();
             /// assert!(queue.task_done().is_ok());
@@ -460,8 +460,8 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            /// # futures_lite::future::block_on(async {
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::unbounded();")]
+            /// # corio::run(async {
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::unbounded();")]
             /// queue.put_nowait(1).unwrap();
             /// let worker = async {
             ///     let _item = queue.get().await.unwrap();
@@ -485,7 +485,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::unbounded();")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::unbounded();")]
             /// queue.put_nowait(1).unwrap();
             /// queue.shutdown(false);
             /// assert!(queue.put_nowait(2).is_err());
@@ -501,7 +501,7 @@ macro_rules! define_queue {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let queue = corio_sync::", stringify!($name), "::<u8>::unbounded();")]
+            #[doc = concat!("let queue = corio::sync::", stringify!($name), "::<u8>::unbounded();")]
             /// queue.shutdown(true);
             /// assert!(queue.is_shut_down());
             /// ```
@@ -548,9 +548,9 @@ define_queue! {
     /// Producers and consumers with `join`:
     ///
     /// ```
-    /// use corio_sync::Queue;
+    /// use corio::sync::Queue;
     ///
-    /// # futures_lite::future::block_on(async {
+    /// # corio::run(async {
     /// let queue = Queue::new(2);
     /// let producer = async {
     ///     for i in 0..5 {
@@ -581,7 +581,7 @@ define_queue! {
     /// # Examples
     ///
     /// ```
-    /// let stack = corio_sync::LifoQueue::unbounded();
+    /// let stack = corio::sync::LifoQueue::unbounded();
     /// for i in 1..=3 {
     ///     stack.put_nowait(i).unwrap();
     /// }
@@ -601,7 +601,7 @@ define_queue! {
     /// # Examples
     ///
     /// ```
-    /// let queue = corio_sync::PriorityQueue::unbounded();
+    /// let queue = corio::sync::PriorityQueue::unbounded();
     /// queue.put_nowait((2, "later")).unwrap();
     /// queue.put_nowait((1, "first")).unwrap();
     /// assert_eq!(queue.get_nowait(), Ok((1, "first")));

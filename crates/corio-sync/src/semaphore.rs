@@ -24,9 +24,9 @@ use crate::raw_semaphore::{MAX_PERMITS, RawSemaphore};
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
-/// use corio_sync::Semaphore;
+/// use corio::sync::Semaphore;
 ///
-/// # futures_lite::future::block_on(async {
+/// # corio::run(async {
 /// let semaphore = Semaphore::new(2);
 /// let inside = AtomicUsize::new(0);
 /// let worker = || async {
@@ -54,7 +54,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::Semaphore::new(3);
+    /// let semaphore = corio::sync::Semaphore::new(3);
     /// assert_eq!(semaphore.available(), 3);
     /// ```
     ///
@@ -80,8 +80,8 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// # futures_lite::future::block_on(async {
-    /// let semaphore = corio_sync::Semaphore::new(1);
+    /// # corio::run(async {
+    /// let semaphore = corio::sync::Semaphore::new(1);
     /// let permit = semaphore.acquire().await;
     /// assert!(semaphore.locked());
     /// drop(permit);
@@ -104,8 +104,8 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// # futures_lite::future::block_on(async {
-    /// let semaphore = corio_sync::Semaphore::new(5);
+    /// # corio::run(async {
+    /// let semaphore = corio::sync::Semaphore::new(5);
     /// let permit = semaphore.acquire_many(3).await;
     /// assert_eq!(permit.num_permits(), 3);
     /// assert_eq!(semaphore.available(), 2);
@@ -127,8 +127,8 @@ impl Semaphore {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// # futures_lite::future::block_on(async {
-    /// let semaphore = Arc::new(corio_sync::Semaphore::new(1));
+    /// # corio::run(async {
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
     /// let permit = semaphore.acquire_owned().await;
     /// assert_eq!(semaphore.available(), 0);
     /// drop(permit);
@@ -149,8 +149,8 @@ impl Semaphore {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// # futures_lite::future::block_on(async {
-    /// let semaphore = Arc::new(corio_sync::Semaphore::new(4));
+    /// # corio::run(async {
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(4));
     /// let permit = semaphore.acquire_many_owned(4).await;
     /// assert_eq!(permit.num_permits(), 4);
     /// # });
@@ -164,7 +164,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::Semaphore::new(1);
+    /// let semaphore = corio::sync::Semaphore::new(1);
     /// let permit = semaphore.try_acquire().unwrap();
     /// assert!(semaphore.try_acquire().is_none());
     /// drop(permit);
@@ -178,7 +178,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::Semaphore::new(2);
+    /// let semaphore = corio::sync::Semaphore::new(2);
     /// assert!(semaphore.try_acquire_many(3).is_none());
     /// assert!(semaphore.try_acquire_many(2).is_some());
     /// ```
@@ -195,7 +195,7 @@ impl Semaphore {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// let semaphore = Arc::new(corio_sync::Semaphore::new(1));
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
     /// assert!(semaphore.try_acquire_owned().is_some());
     /// ```
     pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedSemaphorePermit> {
@@ -213,7 +213,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::Semaphore::new(0);
+    /// let semaphore = corio::sync::Semaphore::new(0);
     /// semaphore.release();
     /// assert_eq!(semaphore.available(), 1);
     /// ```
@@ -232,7 +232,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::Semaphore::new(0);
+    /// let semaphore = corio::sync::Semaphore::new(0);
     /// semaphore.add_permits(3);
     /// assert_eq!(semaphore.available(), 3);
     /// ```
@@ -251,7 +251,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::Semaphore::new(2);
+    /// let semaphore = corio::sync::Semaphore::new(2);
     /// let _permit = semaphore.try_acquire();
     /// assert_eq!(semaphore.available(), 1);
     /// ```
@@ -267,7 +267,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::Semaphore::new(1);
+    /// let semaphore = corio::sync::Semaphore::new(1);
     /// assert!(!semaphore.locked());
     /// let _permit = semaphore.try_acquire();
     /// assert!(semaphore.locked());
@@ -292,8 +292,8 @@ impl fmt::Debug for Semaphore {
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let semaphore = corio_sync::Semaphore::new(1);
+/// # corio::run(async {
+/// let semaphore = corio::sync::Semaphore::new(1);
 /// {
 ///     let _permit = semaphore.acquire().await;
 ///     assert_eq!(semaphore.available(), 0);
@@ -317,7 +317,7 @@ impl<'a> SemaphorePermit<'a> {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::Semaphore::new(3);
+    /// let semaphore = corio::sync::Semaphore::new(3);
     /// assert_eq!(semaphore.try_acquire_many(2).unwrap().num_permits(), 2);
     /// ```
     pub fn num_permits(&self) -> usize {
@@ -330,7 +330,7 @@ impl<'a> SemaphorePermit<'a> {
     /// # Examples
     ///
     /// ```
-    /// let semaphore = corio_sync::Semaphore::new(2);
+    /// let semaphore = corio::sync::Semaphore::new(2);
     /// semaphore.try_acquire().unwrap().forget();
     /// assert_eq!(semaphore.available(), 1);
     /// ```
@@ -363,8 +363,8 @@ impl fmt::Debug for SemaphorePermit<'_> {
 /// ```
 /// use std::sync::Arc;
 ///
-/// # futures_lite::future::block_on(async {
-/// let semaphore = Arc::new(corio_sync::Semaphore::new(1));
+/// # corio::run(async {
+/// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
 /// let permit = semaphore.acquire_owned().await;
 /// assert!(Arc::ptr_eq(permit.semaphore(), &semaphore));
 /// # });
@@ -387,7 +387,7 @@ impl OwnedSemaphorePermit {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// let semaphore = Arc::new(corio_sync::Semaphore::new(1));
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
     /// assert_eq!(semaphore.try_acquire_owned().unwrap().num_permits(), 1);
     /// ```
     pub fn num_permits(&self) -> usize {
@@ -401,7 +401,7 @@ impl OwnedSemaphorePermit {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// let semaphore = Arc::new(corio_sync::Semaphore::new(1));
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
     /// let permit = semaphore.try_acquire_owned().unwrap();
     /// assert_eq!(permit.semaphore().available(), 0);
     /// ```
@@ -416,7 +416,7 @@ impl OwnedSemaphorePermit {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// let semaphore = Arc::new(corio_sync::Semaphore::new(1));
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
     /// semaphore.try_acquire_owned().unwrap().forget();
     /// assert_eq!(semaphore.available(), 0);
     /// ```

@@ -20,9 +20,9 @@ use crate::{Barrier, BrokenBarrier};
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let barrier = corio_sync::Barrier::new(1);
-/// let pending: corio_sync::futures::BarrierWait<'_> = barrier.wait();
+/// # corio::run(async {
+/// let barrier = corio::sync::Barrier::new(1);
+/// let pending: corio::sync::futures::BarrierWait<'_> = barrier.wait();
 /// assert_eq!(pending.await, Ok(0));
 /// # });
 /// ```

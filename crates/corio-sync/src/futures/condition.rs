@@ -31,10 +31,10 @@ enum State<'a, T: ?Sized> {
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let condition = corio_sync::Condition::new(0);
+/// # corio::run(async {
+/// let condition = corio::sync::Condition::new(0);
 /// let guard = condition.lock().await;
-/// let pending: corio_sync::futures::ConditionWait<'_, i32> = condition.wait(guard);
+/// let pending: corio::sync::futures::ConditionWait<'_, i32> = condition.wait(guard);
 /// let notifier = async {
 ///     futures_lite::future::yield_now().await;
 ///     condition.notify(1);
@@ -114,8 +114,8 @@ impl<T: ?Sized> fmt::Debug for ConditionWait<'_, T> {
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let condition = corio_sync::Condition::new(3);
+/// # corio::run(async {
+/// let condition = corio::sync::Condition::new(3);
 /// let guard = condition.lock().await;
 /// let ready = condition.wait_for(guard, |n| *n == 3).await;
 /// assert_eq!(*ready, 3);

@@ -19,9 +19,9 @@ use crate::Event;
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let event = corio_sync::Event::new();
-/// let pending: corio_sync::futures::EventWait<'_> = event.wait();
+/// # corio::run(async {
+/// let event = corio::sync::Event::new();
+/// let pending: corio::sync::futures::EventWait<'_> = event.wait();
 /// event.set();
 /// pending.await;
 /// # });

@@ -21,9 +21,9 @@ use crate::{LockGuard, OwnedLockGuard};
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let lock = corio_sync::Lock::new(0);
-/// let pending: corio_sync::futures::Lock<'_, i32> = lock.lock();
+/// # corio::run(async {
+/// let lock = corio::sync::Lock::new(0);
+/// let pending: corio::sync::futures::Lock<'_, i32> = lock.lock();
 /// assert_eq!(*pending.await, 0);
 /// # });
 /// ```
@@ -84,9 +84,9 @@ impl<T: ?Sized> fmt::Debug for Lock<'_, T> {
 /// ```
 /// use std::sync::Arc;
 ///
-/// # futures_lite::future::block_on(async {
-/// let lock = Arc::new(corio_sync::Lock::new('a'));
-/// let pending: corio_sync::futures::LockOwned<char> = lock.lock_owned();
+/// # corio::run(async {
+/// let lock = Arc::new(corio::sync::Lock::new('a'));
+/// let pending: corio::sync::futures::LockOwned<char> = lock.lock_owned();
 /// assert_eq!(*pending.await, 'a');
 /// # });
 /// ```

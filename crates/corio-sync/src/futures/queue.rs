@@ -22,9 +22,9 @@ use crate::raw_semaphore::Acquire;
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let queue = corio_sync::Queue::new(1);
-/// let pending: corio_sync::futures::Put<'_, u8> = queue.put(1);
+/// # corio::run(async {
+/// let queue = corio::sync::Queue::new(1);
+/// let pending: corio::sync::futures::Put<'_, u8> = queue.put(1);
 /// pending.await.unwrap();
 /// # });
 /// ```
@@ -101,10 +101,10 @@ impl<T> fmt::Debug for Put<'_, T> {
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let queue = corio_sync::Queue::unbounded();
+/// # corio::run(async {
+/// let queue = corio::sync::Queue::unbounded();
 /// queue.put_nowait('q').unwrap();
-/// let pending: corio_sync::futures::Get<'_, char> = queue.get();
+/// let pending: corio::sync::futures::Get<'_, char> = queue.get();
 /// assert_eq!(pending.await, Ok('q'));
 /// # });
 /// ```
@@ -165,9 +165,9 @@ impl<T> fmt::Debug for Get<'_, T> {
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let queue = corio_sync::Queue::<u8>::unbounded();
-/// let pending: corio_sync::futures::Join<'_, u8> = queue.join();
+/// # corio::run(async {
+/// let queue = corio::sync::Queue::<u8>::unbounded();
+/// let pending: corio::sync::futures::Join<'_, u8> = queue.join();
 /// pending.await; // nothing was put
 /// # });
 /// ```

@@ -22,9 +22,9 @@ use crate::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 /// # Examples
 ///
 /// ```
-/// # futures_lite::future::block_on(async {
-/// let semaphore = corio_sync::Semaphore::new(2);
-/// let pending: corio_sync::futures::Acquire<'_> = semaphore.acquire_many(2);
+/// # corio::run(async {
+/// let semaphore = corio::sync::Semaphore::new(2);
+/// let pending: corio::sync::futures::Acquire<'_> = semaphore.acquire_many(2);
 /// assert_eq!(pending.await.num_permits(), 2);
 /// # });
 /// ```
@@ -86,9 +86,9 @@ impl fmt::Debug for Acquire<'_> {
 /// ```
 /// use std::sync::Arc;
 ///
-/// # futures_lite::future::block_on(async {
-/// let semaphore = Arc::new(corio_sync::Semaphore::new(1));
-/// let pending: corio_sync::futures::AcquireOwned = semaphore.acquire_owned();
+/// # corio::run(async {
+/// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
+/// let pending: corio::sync::futures::AcquireOwned = semaphore.acquire_owned();
 /// assert_eq!(pending.await.num_permits(), 1);
 /// # });
 /// ```
