@@ -37,5 +37,8 @@ pub(crate) async fn section() {
     );
     server.close();
     server.wait_closed().await;
-    println!("   server.close() + wait_closed(): serving = {}", server.is_serving());
+    println!(
+        "   server.close() + wait_closed(): serving = {}",
+        server.is_serving()
+    );
 }

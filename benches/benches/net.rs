@@ -1,0 +1,373 @@
+//! TCP echo over loopback: corio's sockets against tokio's, async-net (smol)
+//! and a hand-written edge-triggered epoll loop, the floor.
+//!
+//! Groups are scenarios, functions are runtimes (`corio`, `corio-1w`,
+//! `tokio-mt`, `tokio-ct`, `smol`, `smol-local`, `epoll-raw`). One measured
+//! iteration is a batch: connect, then `*_OPS` round trips of 64 bytes, each
+//! written by the client and echoed by the server.
+//!
+//! - `tcp_echo_1conn`: one connection, ping-pong (latency).
+//! - `tcp_echo_64conn`: 64 connections at once (throughput).
+
+use std::future::Future;
+use std::io::{ErrorKind, Read, Write};
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+
+use corio_benches::{Corio, Runtime, SmolLocal, SmolMulti, Tokio, criterion};
+use criterion::{Criterion, SamplingMode, Throughput};
+
+const MSG: usize = 64;
+/// Round trips per batch on one connection.
+const TCP_ECHO_1CONN_OPS: u64 = 5_000;
+/// Connections × round trips each per batch.
+const TCP_ECHO_64CONN_CONNS: usize = 64;
+const TCP_ECHO_64CONN_ROUNDS: usize = 100;
+const TCP_ECHO_64CONN_OPS: u64 = (TCP_ECHO_64CONN_CONNS * TCP_ECHO_64CONN_ROUNDS) as u64;
+
+/// The socket operations a runtime brings.
+trait Net: Runtime {
+    type Listener: Send + Sync + 'static;
+    type Stream: Send + 'static;
+
+    fn bind() -> impl Future<Output = Self::Listener> + Send;
+    fn addr(listener: &Self::Listener) -> SocketAddr;
+    fn accept(listener: &Self::Listener) -> impl Future<Output = Self::Stream> + Send + '_;
+    fn connect(addr: SocketAddr) -> impl Future<Output = Self::Stream> + Send;
+    fn read<'a>(
+        s: &'a mut Self::Stream,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = usize> + Send + 'a;
+    fn write_all<'a>(
+        s: &'a mut Self::Stream,
+        buf: &'a [u8],
+    ) -> impl Future<Output = ()> + Send + 'a;
+}
+
+impl Net for Corio {
+    type Listener = corio::streams::TcpListener;
+    type Stream = corio::streams::TcpStream;
+
+    async fn bind() -> Self::Listener {
+        corio::streams::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+    }
+    fn addr(listener: &Self::Listener) -> SocketAddr {
+        listener.local_addr().unwrap()
+    }
+    async fn accept(listener: &Self::Listener) -> Self::Stream {
+        listener.accept().await.unwrap().0
+    }
+    async fn connect(addr: SocketAddr) -> Self::Stream {
+        corio::streams::TcpStream::connect(addr).await.unwrap()
+    }
+    async fn read<'a>(s: &'a mut Self::Stream, buf: &'a mut [u8]) -> usize {
+        futures_lite::AsyncReadExt::read(s, buf).await.unwrap_or(0)
+    }
+    async fn write_all<'a>(s: &'a mut Self::Stream, buf: &'a [u8]) {
+        futures_lite::AsyncWriteExt::write_all(s, buf)
+            .await
+            .unwrap();
+    }
+}
+
+impl Net for Tokio {
+    type Listener = tokio::net::TcpListener;
+    type Stream = tokio::net::TcpStream;
+
+    async fn bind() -> Self::Listener {
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()
+    }
+    fn addr(listener: &Self::Listener) -> SocketAddr {
+        listener.local_addr().unwrap()
+    }
+    async fn accept(listener: &Self::Listener) -> Self::Stream {
+        let s = listener.accept().await.unwrap().0;
+        s.set_nodelay(true).unwrap();
+        s
+    }
+    async fn connect(addr: SocketAddr) -> Self::Stream {
+        let s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.set_nodelay(true).unwrap();
+        s
+    }
+    async fn read<'a>(s: &'a mut Self::Stream, buf: &'a mut [u8]) -> usize {
+        tokio::io::AsyncReadExt::read(s, buf).await.unwrap_or(0)
+    }
+    async fn write_all<'a>(s: &'a mut Self::Stream, buf: &'a [u8]) {
+        tokio::io::AsyncWriteExt::write_all(s, buf).await.unwrap();
+    }
+}
+
+macro_rules! async_net {
+    ($rt:ty) => {
+        impl Net for $rt {
+            type Listener = async_net::TcpListener;
+            type Stream = async_net::TcpStream;
+
+            async fn bind() -> Self::Listener {
+                async_net::TcpListener::bind("127.0.0.1:0").await.unwrap()
+            }
+            fn addr(listener: &Self::Listener) -> SocketAddr {
+                listener.local_addr().unwrap()
+            }
+            async fn accept(listener: &Self::Listener) -> Self::Stream {
+                let s = listener.accept().await.unwrap().0;
+                s.set_nodelay(true).unwrap();
+                s
+            }
+            async fn connect(addr: SocketAddr) -> Self::Stream {
+                let s = async_net::TcpStream::connect(addr).await.unwrap();
+                s.set_nodelay(true).unwrap();
+                s
+            }
+            async fn read<'a>(s: &'a mut Self::Stream, buf: &'a mut [u8]) -> usize {
+                futures_lite::AsyncReadExt::read(s, buf).await.unwrap_or(0)
+            }
+            async fn write_all<'a>(s: &'a mut Self::Stream, buf: &'a [u8]) {
+                futures_lite::AsyncWriteExt::write_all(s, buf)
+                    .await
+                    .unwrap();
+            }
+        }
+    };
+}
+async_net!(SmolMulti);
+async_net!(SmolLocal);
+
+async fn serve<N: Net>(mut stream: N::Stream) {
+    let mut buf = [0u8; 4 * MSG];
+    loop {
+        let n = N::read(&mut stream, &mut buf).await;
+        if n == 0 {
+            return;
+        }
+        N::write_all(&mut stream, &buf[..n]).await;
+    }
+}
+
+async fn client<N: Net>(addr: SocketAddr, rounds: usize) {
+    let mut stream = N::connect(addr).await;
+    let msg = [7u8; MSG];
+    let mut buf = [0u8; MSG];
+    for _ in 0..rounds {
+        N::write_all(&mut stream, &msg).await;
+        let mut got = 0;
+        while got < MSG {
+            let n = N::read(&mut stream, &mut buf[got..]).await;
+            assert!(n > 0, "the echo server hung up");
+            got += n;
+        }
+    }
+}
+
+async fn echo_batch<N: Net>(conns: usize, rounds: usize) {
+    let listener = Arc::new(N::bind().await);
+    let addr = N::addr(&listener);
+    let acceptor = N::spawn(async move {
+        for _ in 0..conns {
+            let stream = N::accept(&listener).await;
+            N::spawn_detached(serve::<N>(stream));
+        }
+    });
+    let clients: Vec<_> = (0..conns)
+        .map(|_| N::spawn(client::<N>(addr, rounds)))
+        .collect();
+    for c in clients {
+        c.await;
+    }
+    acceptor.await;
+}
+
+/// The floor: two threads, each with its own edge-triggered epoll set, one
+/// echoing and one driving the clients, with plain non-blocking syscalls.
+mod raw {
+    use super::*;
+
+    fn epoll() -> i32 {
+        // SAFETY: epoll_create1 has no memory preconditions.
+        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        assert!(fd >= 0);
+        fd
+    }
+
+    fn add(ep: i32, fd: i32, token: u64) {
+        let mut ev = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLET) as u32,
+            u64: token,
+        };
+        // SAFETY: `ev` is a valid epoll_event; `fd` is an open socket.
+        let added = unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, fd, &mut ev) };
+        assert_eq!(added, 0);
+    }
+
+    fn wait(ep: i32, events: &mut [libc::epoll_event]) -> usize {
+        loop {
+            // SAFETY: `events` is valid for `events.len()` entries.
+            let n = unsafe { libc::epoll_wait(ep, events.as_mut_ptr(), events.len() as i32, -1) };
+            if n >= 0 {
+                return n as usize;
+            }
+        }
+    }
+
+    fn write_all(mut s: &std::net::TcpStream, mut buf: &[u8]) {
+        while !buf.is_empty() {
+            match s.write(buf) {
+                Ok(n) => buf = &buf[n..],
+                Err(e) if e.kind() == ErrorKind::WouldBlock => std::hint::spin_loop(),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    pub(super) fn echo_batch(conns: usize, rounds: usize) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let clients: Vec<_> = (0..conns)
+            .map(|_| std::net::TcpStream::connect(addr).unwrap())
+            .collect();
+        let servers: Vec<_> = (0..conns).map(|_| listener.accept().unwrap().0).collect();
+        for s in clients.iter().chain(&servers) {
+            s.set_nodelay(true).unwrap();
+            s.set_nonblocking(true).unwrap();
+        }
+        let server = std::thread::spawn(move || {
+            let ep = epoll();
+            for (i, s) in servers.iter().enumerate() {
+                add(ep, s.as_raw_fd(), i as u64);
+            }
+            let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 64];
+            // Stop after echoing every byte the driver sends, so the loop
+            // never depends on seeing each end of stream.
+            let mut left = conns * rounds * MSG;
+            let mut buf = [0u8; 4 * MSG];
+            while left > 0 {
+                let ready = wait(ep, &mut events);
+                for ev in &events[..ready] {
+                    let mut s = &servers[ev.u64 as usize];
+                    loop {
+                        match s.read(&mut buf) {
+                            Ok(0) => break,
+                            Ok(n) => {
+                                write_all(s, &buf[..n]);
+                                left -= n;
+                            }
+                            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                }
+            }
+            // SAFETY: `ep` is our epoll descriptor, closed once.
+            unsafe { libc::close(ep) };
+        });
+        let driver = std::thread::spawn(move || {
+            let ep = epoll();
+            let msg = [7u8; MSG];
+            let mut left = vec![rounds; conns];
+            let mut got = vec![0usize; conns];
+            for (i, s) in clients.iter().enumerate() {
+                add(ep, s.as_raw_fd(), i as u64);
+                write_all(s, &msg);
+            }
+            let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 64];
+            let mut active = conns;
+            let mut buf = [0u8; 4 * MSG];
+            while active > 0 {
+                let ready = wait(ep, &mut events);
+                for ev in &events[..ready] {
+                    let i = ev.u64 as usize;
+                    let mut s = &clients[i];
+                    loop {
+                        match s.read(&mut buf) {
+                            // The server closes once it echoed everything.
+                            Ok(0) => break,
+                            Ok(n) => {
+                                got[i] += n;
+                                while got[i] >= MSG {
+                                    got[i] -= MSG;
+                                    left[i] -= 1;
+                                    if left[i] == 0 {
+                                        active -= 1;
+                                    } else {
+                                        write_all(s, &msg);
+                                    }
+                                }
+                            }
+                            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                }
+            }
+            // SAFETY: `ep` is our epoll descriptor, closed once.
+            unsafe { libc::close(ep) };
+            drop(clients);
+        });
+        driver.join().unwrap();
+        server.join().unwrap();
+    }
+}
+
+fn scenario(c: &mut Criterion, name: &str, ops: u64, conns: usize, rounds: usize) {
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(ops));
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    fn on<R: Net>(
+        group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+        name: &str,
+        start: impl FnOnce() -> R,
+        conns: usize,
+        rounds: usize,
+    ) {
+        let mut runtime = None;
+        let mut start = Some(start);
+        group.bench_function(name, |b| {
+            let rt = runtime.get_or_insert_with(|| (start.take().expect("started once"))());
+            b.iter(|| rt.run_in_task(echo_batch::<R>(conns, rounds)));
+        });
+    }
+    on(
+        &mut group,
+        "corio",
+        || Corio::start("corio", 2),
+        conns,
+        rounds,
+    );
+    on(
+        &mut group,
+        "corio-1w",
+        || Corio::start("corio-1w", 1),
+        conns,
+        rounds,
+    );
+    on(&mut group, "tokio-mt", Tokio::multi_thread, conns, rounds);
+    on(&mut group, "tokio-ct", Tokio::current_thread, conns, rounds);
+    on(&mut group, "smol", SmolMulti::start, conns, rounds);
+    on(&mut group, "smol-local", SmolLocal::start, conns, rounds);
+    group.bench_function("epoll-raw", |b| b.iter(|| raw::echo_batch(conns, rounds)));
+    group.finish();
+}
+
+fn main() {
+    let mut c = criterion();
+    scenario(
+        &mut c,
+        "tcp_echo_1conn",
+        TCP_ECHO_1CONN_OPS,
+        1,
+        TCP_ECHO_1CONN_OPS as usize,
+    );
+    scenario(
+        &mut c,
+        "tcp_echo_64conn",
+        TCP_ECHO_64CONN_OPS,
+        TCP_ECHO_64CONN_CONNS,
+        TCP_ECHO_64CONN_ROUNDS,
+    );
+    c.final_summary();
+}
