@@ -32,6 +32,9 @@
 //! | `StreamReader.read/readline/readexactly/readuntil` | [`streams::StreamReader`] (+ `AsyncRead`, `AsyncBufRead`) |
 //! | `StreamWriter.write/drain/close/wait_closed` | [`streams::StreamWriter`] (+ `AsyncWrite`) |
 //! | `IncompleteReadError`, `LimitOverrunError` | [`streams::IncompleteRead`], [`streams::LimitOverrun`] |
+//! | `asyncio.create_subprocess_exec`, `create_subprocess_shell` | [`subprocess::Command`], [`subprocess::shell`], [`subprocess::Stdio`] |
+//! | `Process.wait/communicate/send_signal/terminate/kill/returncode` | [`subprocess::Child`] (+ [`subprocess::Child::kill_tree`]) |
+//! | `loop.add_signal_handler`, `KeyboardInterrupt` | [`signal::Signals`], [`signal::ctrl_c`] |
 //! | `loop.getaddrinfo`, sockets, `create_datagram_endpoint` | [`streams::lookup_host`], [`streams::TcpStream`], [`streams::UdpSocket`], [`streams::UnixDatagram`] |
 //!
 //! # Examples
@@ -73,6 +76,10 @@ pub use corio_executor::{runner, structured, task};
 pub use corio_reactor as reactor;
 #[doc(inline)]
 pub use corio_streams as streams;
+#[doc(inline)]
+pub use corio_subprocess as subprocess;
+#[doc(inline)]
+pub use corio_subprocess::signal;
 #[doc(inline)]
 pub use corio_sync as sync;
 #[doc(inline)]

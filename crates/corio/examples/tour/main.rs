@@ -5,7 +5,9 @@
 
 mod callbacks;
 mod reactor;
+mod streams;
 mod structured;
+mod subprocess;
 mod sync;
 mod tasks;
 mod time;
@@ -47,6 +49,14 @@ fn main() {
     section(
         "structured concurrency: TaskGroup, gather, as_completed",
         structured::section(),
+    );
+    section(
+        "streams: open_connection, start_server, readline",
+        streams::section(),
+    );
+    section(
+        "subprocesses: create_subprocess_exec",
+        subprocess::section(),
     );
     println!("\nend of the tour");
 }
