@@ -107,6 +107,9 @@ pub(crate) struct Worker {
     tick: Cell<u32>,
     lifo_streak: Cell<u32>,
     searching: Cell<bool>,
+    /// Set while this worker sleeps or dispatches what woke it: tasks it
+    /// wakes then stay with it (no sibling is woken for each one).
+    parking: Cell<bool>,
     ids: Cell<(u64, u64)>,
 }
 
@@ -379,6 +382,7 @@ impl Worker {
             tick: Cell::new(0),
             lifo_streak: Cell::new(0),
             searching: Cell::new(false),
+            parking: Cell::new(false),
             ids: Cell::new((0, 0)),
         }
     }
@@ -432,7 +436,7 @@ impl Worker {
 
     /// Appends a task to the back of this worker's queues.
     fn push_back(&self, runnable: Runnable) {
-        if self.push_back_quietly(runnable) {
+        if self.push_back_quietly(runnable) && !self.parking.get() {
             self.shared.notify_one();
         }
     }
@@ -585,9 +589,18 @@ impl Worker {
                 shared.notify_one();
             }
         }
+        // Tasks woken by the reactor while this worker dispatches its events
+        // stay here, as a batch; a sibling is woken afterwards only if there
+        // is more than this worker can start on right away. Waking a sleeping
+        // thread per readiness event costs far more than running the task here.
+        self.parking.set(true);
         self.remote().parker.park(&shared.reactor);
+        self.parking.set(false);
         if shared.workers() > 1 {
             self.searching.set(shared.idle.unpark(self.index));
+            if self.remote().steal.len() > 1 {
+                shared.notify_one();
+            }
         }
     }
 

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use futures_io::{AsyncRead, AsyncWrite};
-use polling::{Event, PollMode};
 
 use crate::coop;
 use crate::reactor::Reactor;
@@ -107,13 +106,7 @@ impl<T: AsFd> Async<T> {
         set_nonblocking(io.as_fd())?;
         let fd = io.as_fd().as_raw_fd();
         let source = reactor.insert_source(|key| Arc::new(Source::new(fd, key)));
-        // SAFETY: the descriptor stays open while it is registered: `Drop`
-        // and `into_inner` delete it from the poller before `io` is released.
-        let added = unsafe {
-            reactor
-                .poller()
-                .add_with_mode(fd, Event::all(source.key), PollMode::Edge)
-        };
+        let added = register(reactor.poller(), fd, source.key);
         if let Err(e) = added {
             reactor.remove_source(source.key);
             return Err(e);
@@ -414,6 +407,32 @@ impl<T: AsFd> Async<T> {
     }
 }
 
+/// Registers `fd` edge-triggered for reading, writing and read-hang-up
+/// (`EPOLLRDHUP`, which `polling` does not ask for: it lets a short read
+/// clear readiness safely, see [`poll_stream_read`]).
+fn register(poller: &polling::Poller, fd: RawFd, key: usize) -> io::Result<()> {
+    let mut event = libc::epoll_event {
+        events: (libc::EPOLLIN | libc::EPOLLPRI | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET)
+            as u32,
+        u64: key as u64,
+    };
+    // SAFETY: `event` is a valid epoll_event for the call's duration; the
+    // descriptor stays open while it is registered: `Drop` and
+    // `into_inner` delete it from the poller before `io` is released.
+    let rc = unsafe {
+        libc::epoll_ctl(
+            std::os::fd::AsRawFd::as_raw_fd(poller),
+            libc::EPOLL_CTL_ADD,
+            fd,
+            &mut event,
+        )
+    };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 fn poll_io<R>(
     source: &Source,
     dir: usize,
@@ -433,15 +452,40 @@ fn poll_io<R>(
     }
 }
 
+/// Like [`poll_io`] for reads from byte streams: a short read means the
+/// kernel buffer is drained, so read readiness is cleared right away instead
+/// of paying one more system call to learn `WouldBlock`; the next arrival is
+/// a new edge. The exception is a stream whose peer already shut down
+/// (`EPOLLRDHUP` seen): a short read may stop just before the end of stream,
+/// whose edge is already consumed, so readiness stays set and the next read
+/// returns at once.
+fn poll_stream_read(
+    source: &Source,
+    cx: &mut Context<'_>,
+    want: usize,
+    mut op: impl FnMut() -> io::Result<usize>,
+) -> Poll<io::Result<usize>> {
+    ready!(coop::poll_proceed(cx));
+    loop {
+        let snapshot = source.snapshot();
+        if Source::is_ready(snapshot, READ) {
+            match op() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => source.clear(snapshot, READ),
+                Ok(n) if n > 0 && n < want && !Source::is_read_closed(snapshot) => {
+                    source.clear(snapshot, READ);
+                    return Poll::Ready(Ok(n));
+                }
+                result => return Poll::Ready(result),
+            }
+        }
+        ready!(source.poll_ready(READ, cx));
+    }
+}
+
 /// Like [`poll_io`] for writes to byte streams: a short write means the
 /// kernel buffer is full, so write readiness is cleared right away instead
 /// of paying one more system call to learn `WouldBlock`; the next edge
 /// reports free space.
-///
-/// Reads cannot take the same shortcut: a short read may stop just before
-/// an end-of-stream whose edge the reactor already consumed (epoll through
-/// `polling` reports no separate read-hang-up), and clearing readiness then
-/// would wait forever for an edge that never comes.
 fn poll_stream_write(
     source: &Source,
     dir: usize,
@@ -523,7 +567,7 @@ impl<T: AsFd + Read> AsyncRead for Async<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let io = this.io.as_mut().expect("io is present until into_inner");
-        poll_io(&this.source, READ, cx, || io.read(buf))
+        poll_stream_read(&this.source, cx, buf.len(), || io.read(buf))
     }
 
     fn poll_read_vectored(
@@ -533,7 +577,8 @@ impl<T: AsFd + Read> AsyncRead for Async<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let io = this.io.as_mut().expect("io is present until into_inner");
-        poll_io(&this.source, READ, cx, || io.read_vectored(bufs))
+        let want = bufs.iter().map(|b| b.len()).sum();
+        poll_stream_read(&this.source, cx, want, || io.read_vectored(bufs))
     }
 }
 
@@ -548,7 +593,7 @@ where
     ) -> Poll<io::Result<usize>> {
         let this = *self;
         let mut io = this.get_ref();
-        poll_io(&this.source, READ, cx, || io.read(buf))
+        poll_stream_read(&this.source, cx, buf.len(), || io.read(buf))
     }
 }
 

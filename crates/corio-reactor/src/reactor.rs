@@ -380,6 +380,8 @@ impl Reactor {
 const READ_FLAGS: u32 =
     (libc::EPOLLIN | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI | libc::EPOLLRDHUP) as u32;
 const WRITE_FLAGS: u32 = (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) as u32;
+/// Epoll flags after which reads never block again (end of stream, error).
+const CLOSED_FLAGS: u32 = (libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
 
 impl Drop for Reactor {
     fn drop(&mut self) {
@@ -450,6 +452,7 @@ impl Driver<'_> {
                         source.set_ready(
                             flags & READ_FLAGS != 0,
                             flags & WRITE_FLAGS != 0,
+                            flags & CLOSED_FLAGS != 0,
                             &mut state.wakers,
                         );
                     }

@@ -2,8 +2,9 @@
 //!
 //! Sources are registered edge-triggered: the kernel reports each *change*
 //! to readable or writable once, and never needs re-arming. The source keeps
-//! what it was told in `state`: a readable bit, a writable bit, and a
-//! sequence number that every event bumps. An operation that hits
+//! what it was told in `state`: a readable bit, a writable bit, a sticky
+//! read-closed bit (the peer shut its side down: every later read returns
+//! at once), and a sequence number that every event bumps. An operation that hits
 //! `WouldBlock` clears its bit only if no event arrived since it last looked
 //! (same sequence), so an event racing with the failed attempt is never lost.
 //! Wakers are stored per direction under a small mutex; the reactor sets the
@@ -20,7 +21,9 @@ pub(crate) const WRITE: usize = 1;
 
 const READABLE: usize = 1;
 const WRITABLE: usize = 2;
-const SEQ_ONE: usize = 4;
+const READ_CLOSED: usize = 4;
+const FLAGS: usize = 7;
+const SEQ_ONE: usize = 8;
 
 #[derive(Debug)]
 pub(crate) struct Source {
@@ -46,7 +49,13 @@ impl Source {
     }
 
     /// Called by the reactor for each event; collects the wakers to wake.
-    pub(crate) fn set_ready(&self, readable: bool, writable: bool, out: &mut Vec<Waker>) {
+    pub(crate) fn set_ready(
+        &self,
+        readable: bool,
+        writable: bool,
+        read_closed: bool,
+        out: &mut Vec<Waker>,
+    ) {
         let mut bits = 0;
         if readable {
             bits |= READABLE;
@@ -54,12 +63,15 @@ impl Source {
         if writable {
             bits |= WRITABLE;
         }
+        if read_closed {
+            bits |= READ_CLOSED | READABLE;
+        }
         if bits == 0 {
             return;
         }
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
-            let next = ((cur & !3).wrapping_add(SEQ_ONE)) | (cur & 3) | bits;
+            let next = ((cur & !FLAGS).wrapping_add(SEQ_ONE)) | (cur & FLAGS) | bits;
             match self
                 .state
                 .compare_exchange_weak(cur, next, Ordering::SeqCst, Ordering::Acquire)
@@ -84,6 +96,11 @@ impl Source {
 
     pub(crate) fn is_ready(snapshot: usize, dir: usize) -> bool {
         snapshot & bit(dir) != 0
+    }
+
+    /// Whether the peer has shut down its sending side (seen in `snapshot`).
+    pub(crate) fn is_read_closed(snapshot: usize) -> bool {
+        snapshot & READ_CLOSED != 0
     }
 
     /// Forgets readiness in `dir`, unless an event arrived after `snapshot`.

@@ -1,6 +1,6 @@
 //! [`TcpStream`]: a connected TCP socket.
 
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -376,7 +376,9 @@ impl AsyncRead for TcpStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_with(cx, |mut s| s.read(buf))
+        // Through `Async`'s stream read, which clears readiness after a
+        // short read instead of paying for one more `WouldBlock`.
+        Pin::new(&mut &*self.io).poll_read(cx, buf)
     }
 }
 
@@ -386,7 +388,9 @@ impl AsyncRead for &TcpStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_with(cx, |mut s| s.read(buf))
+        // Through `Async`'s stream read, which clears readiness after a
+        // short read instead of paying for one more `WouldBlock`.
+        Pin::new(&mut &*self.io).poll_read(cx, buf)
     }
 }
 

@@ -1,6 +1,6 @@
 //! [`UnixStream`]: a connected Unix stream socket.
 
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
@@ -232,7 +232,9 @@ impl AsyncRead for UnixStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_with(cx, |mut s| s.read(buf))
+        // Through `Async`'s stream read, which clears readiness after a
+        // short read instead of paying for one more `WouldBlock`.
+        Pin::new(&mut &*self.io).poll_read(cx, buf)
     }
 }
 
@@ -242,7 +244,9 @@ impl AsyncRead for &UnixStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_with(cx, |mut s| s.read(buf))
+        // Through `Async`'s stream read, which clears readiness after a
+        // short read instead of paying for one more `WouldBlock`.
+        Pin::new(&mut &*self.io).poll_read(cx, buf)
     }
 }
 
