@@ -270,18 +270,6 @@ impl Shared {
         handle
     }
 
-    /// Schedules a woken task of this runtime.
-    fn schedule(self: &Arc<Self>, runnable: Runnable, yielded: bool) {
-        if self.terminated.load(Ordering::Acquire) {
-            drop(runnable);
-            return;
-        }
-        with_worker(|worker| match self.local_worker(worker) {
-            Some(w) if w.can_run(&runnable) => w.schedule(runnable, yielded),
-            _ => self.schedule_remote(runnable),
-        })
-    }
-
     /// Schedules a task from a thread that is not allowed to run it.
     fn schedule_remote(&self, runnable: Runnable) {
         match runnable.metadata().kind() {
@@ -350,9 +338,26 @@ impl Shared {
 /// The schedule function of every task: called when it is woken. It is a
 /// plain function (no captured state, so nothing stored per task): the
 /// runtime is found through the task's metadata.
+///
+/// On the hot path (woken on a worker of the task's own runtime) it touches
+/// no reference count: the runtime is compared by address, and only a wake
+/// from elsewhere takes a reference to reach the remote queues.
 fn schedule(runnable: Runnable, info: ScheduleInfo) {
-    let shared = runnable.metadata().shared.clone();
-    shared.schedule(runnable, info.woken_while_running);
+    with_worker(|worker| match worker {
+        Some(w)
+            if Arc::ptr_eq(&w.shared, &runnable.metadata().shared) && w.can_run(&runnable) =>
+        {
+            w.schedule(runnable, info.woken_while_running)
+        }
+        _ => {
+            let shared = runnable.metadata().shared.clone();
+            if shared.terminated.load(Ordering::Acquire) {
+                drop(runnable);
+            } else {
+                shared.schedule_remote(runnable);
+            }
+        }
+    })
 }
 
 fn push_unbounded(queue: &ConcurrentQueue<Runnable>, runnable: Runnable) {
