@@ -344,9 +344,7 @@ impl Shared {
 /// from elsewhere takes a reference to reach the remote queues.
 fn schedule(runnable: Runnable, info: ScheduleInfo) {
     with_worker(|worker| match worker {
-        Some(w)
-            if Arc::ptr_eq(&w.shared, &runnable.metadata().shared) && w.can_run(&runnable) =>
-        {
+        Some(w) if Arc::ptr_eq(&w.shared, &runnable.metadata().shared) && w.can_run(&runnable) => {
             w.schedule(runnable, info.woken_while_running)
         }
         _ => {

@@ -6,7 +6,6 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::Handle;
 use crate::task::{Task, TaskError, TaskId};
 
 /// Runs `future` to completion even if the code awaiting it is cancelled;
@@ -56,9 +55,7 @@ where
     F::Output: Send + 'static,
 {
     let location = Location::caller();
-    let task = Handle::expect_current("corio::shield")
-        .shared()
-        .spawn(future, None, location);
+    let task = crate::scheduler::spawn_here("corio::shield", future, None, location);
     Shield { task }
 }
 

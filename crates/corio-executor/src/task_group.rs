@@ -31,7 +31,6 @@ use std::task::{Context, Poll, Waker};
 
 use futures_lite::FutureExt as _;
 
-use crate::Handle;
 use crate::scheduler::with_worker;
 use crate::task::{Task, TaskId};
 use crate::task_group_error::{ChildFailure, TaskGroupError};
@@ -278,11 +277,8 @@ where
 {
     let location = Location::caller();
     let (guard, aborting) = enter(inner);
-    let task = Handle::expect_current("TaskGroup::spawn").shared().spawn(
-        run_child(guard, future),
-        name,
-        location,
-    );
+    let task =
+        crate::scheduler::spawn_here("TaskGroup::spawn", run_child(guard, future), name, location);
     finish(task, aborting)
 }
 
