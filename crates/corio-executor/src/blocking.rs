@@ -24,6 +24,9 @@ const KEEP_ALIVE: Duration = Duration::from_secs(10);
 struct PoolState {
     queue: VecDeque<Runnable>,
     idle: usize,
+    /// Idle threads already notified and not yet awake: new work beyond
+    /// them needs another thread.
+    waking: usize,
     threads: usize,
     next_thread: u64,
     handles: HashMap<u64, JoinHandle<()>>,
@@ -67,9 +70,15 @@ impl BlockingPool {
             return;
         }
         state.queue.push_back(runnable);
-        if state.idle > 0 {
+        if state.idle > state.waking {
+            // Wake a sleeper after unlocking, so it does not wake up only to
+            // block on the lock still held here.
+            state.waking += 1;
+            drop(state);
             self.work.notify_one();
-        } else if state.threads < MAX_THREADS {
+            return;
+        }
+        if state.threads < MAX_THREADS {
             state.threads += 1;
             let id = state.next_thread;
             state.next_thread += 1;
@@ -109,6 +118,7 @@ impl BlockingPool {
                 .unwrap_or_else(|e| e.into_inner());
             state = next;
             state.idle -= 1;
+            state.waking = state.waking.saturating_sub(1);
             if timeout.timed_out() && state.queue.is_empty() && !state.shutdown {
                 // Retire: forget our own handle (detaching this thread).
                 state.handles.remove(&id);
