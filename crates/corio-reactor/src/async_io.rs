@@ -437,7 +437,22 @@ fn poll_io<R>(
     source: &Source,
     dir: usize,
     cx: &mut Context<'_>,
+    op: impl FnMut() -> io::Result<R>,
+) -> Poll<io::Result<R>> {
+    poll_op(source, dir, cx, op, |_, _| false)
+}
+
+/// Runs `op` while the source is ready in `dir`, waiting for readiness
+/// after `WouldBlock`. `drained(result, snapshot)` says when a successful
+/// result already proves the kernel buffer empty (or full), so readiness can
+/// be cleared right away instead of paying one more system call to learn
+/// `WouldBlock`.
+fn poll_op<R>(
+    source: &Source,
+    dir: usize,
+    cx: &mut Context<'_>,
     mut op: impl FnMut() -> io::Result<R>,
+    drained: impl Fn(&R, usize) -> bool,
 ) -> Poll<io::Result<R>> {
     ready!(coop::poll_proceed(cx));
     loop {
@@ -445,6 +460,10 @@ fn poll_io<R>(
         if Source::is_ready(snapshot, dir) {
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => source.clear(snapshot, dir),
+                Ok(value) if drained(&value, snapshot) => {
+                    source.clear(snapshot, dir);
+                    return Poll::Ready(Ok(value));
+                }
                 result => return Poll::Ready(result),
             }
         }
@@ -452,62 +471,32 @@ fn poll_io<R>(
     }
 }
 
-/// Like [`poll_io`] for reads from byte streams: a short read means the
-/// kernel buffer is drained, so read readiness is cleared right away instead
-/// of paying one more system call to learn `WouldBlock`; the next arrival is
-/// a new edge. The exception is a stream whose peer already shut down
-/// (`EPOLLRDHUP` seen): a short read may stop just before the end of stream,
-/// whose edge is already consumed, so readiness stays set and the next read
-/// returns at once.
+/// Reads from a byte stream: a short read means the kernel buffer is
+/// drained, and the next arrival is a new edge. The exception is a stream
+/// whose peer already shut down (`EPOLLRDHUP` seen): a short read may stop
+/// just before the end of stream, whose edge is already consumed, so
+/// readiness stays set and the next read returns at once.
 fn poll_stream_read(
     source: &Source,
     cx: &mut Context<'_>,
     want: usize,
-    mut op: impl FnMut() -> io::Result<usize>,
+    op: impl FnMut() -> io::Result<usize>,
 ) -> Poll<io::Result<usize>> {
-    ready!(coop::poll_proceed(cx));
-    loop {
-        let snapshot = source.snapshot();
-        if Source::is_ready(snapshot, READ) {
-            match op() {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => source.clear(snapshot, READ),
-                Ok(n) if n > 0 && n < want && !Source::is_read_closed(snapshot) => {
-                    source.clear(snapshot, READ);
-                    return Poll::Ready(Ok(n));
-                }
-                result => return Poll::Ready(result),
-            }
-        }
-        ready!(source.poll_ready(READ, cx));
-    }
+    poll_op(source, READ, cx, op, |&n, snapshot| {
+        n > 0 && n < want && !Source::is_read_closed(snapshot)
+    })
 }
 
-/// Like [`poll_io`] for writes to byte streams: a short write means the
-/// kernel buffer is full, so write readiness is cleared right away instead
-/// of paying one more system call to learn `WouldBlock`; the next edge
-/// reports free space.
+/// Writes to a byte stream: a short write means the kernel buffer is full;
+/// the next edge reports free space.
 fn poll_stream_write(
     source: &Source,
     dir: usize,
     cx: &mut Context<'_>,
     want: usize,
-    mut op: impl FnMut() -> io::Result<usize>,
+    op: impl FnMut() -> io::Result<usize>,
 ) -> Poll<io::Result<usize>> {
-    ready!(coop::poll_proceed(cx));
-    loop {
-        let snapshot = source.snapshot();
-        if Source::is_ready(snapshot, dir) {
-            match op() {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => source.clear(snapshot, dir),
-                Ok(n) if n > 0 && n < want => {
-                    source.clear(snapshot, dir);
-                    return Poll::Ready(Ok(n));
-                }
-                result => return Poll::Ready(result),
-            }
-        }
-        ready!(source.poll_ready(dir, cx));
-    }
+    poll_op(source, dir, cx, op, |&n, _| n > 0 && n < want)
 }
 
 impl<T: AsFd> Drop for Async<T> {
