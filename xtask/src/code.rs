@@ -1,6 +1,6 @@
 //! The code of a Rust source file with comments and literals blanked out.
 //!
-//! Tidy rules look for tokens (`unsafe`, `todo!(`) in code; a word inside a
+//! Tidy rules look for tokens (`unsafe`, a `todo!` call) in code; a word inside a
 //! comment, a doc example or a string must not count. Blanking keeps every
 //! line break and every byte offset, so a position in the blanked text is
 //! the same position in the file.

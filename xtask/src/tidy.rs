@@ -5,7 +5,7 @@
 //!    nothing but a dev-dependency points at `corio-benches` or `xtask`, and
 //!    at `corio` only those two leaves may point with a normal dependency
 //!    (the memory binary of the suite links the facade).
-//! 2. No `todo!(` or `unimplemented!(` in `crates/`, `xtask/` or `benches/`.
+//! 2. No `todo!` or `unimplemented!` macro calls in `crates/`, `xtask/` or `benches/`.
 //! 3. Every crate root denies (or forbids) `unsafe_code`, and `unsafe` code
 //!    lives only in top-level modules that the root lists with
 //!    `#[allow(unsafe_code)]` on their `mod` line, so the root is the
