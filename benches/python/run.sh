@@ -35,3 +35,15 @@ fi
 mkdir -p "$(dirname "$out")"
 echo "python baseline: $("$python" --version 2>&1), writing $out"
 "$python" "$here/bench.py" --out "$out" >/dev/null
+# The TCP echo shapes, merged into the same report.
+echo_json=$("$python" "$here/echo.py" --runs 3)
+"$python" - "$out" "$echo_json" <<'PY'
+import json, sys
+path, extra = sys.argv[1], json.loads(sys.argv[2])
+with open(path, encoding="utf-8") as f:
+    report = json.load(f)
+for loop, results in extra.items():
+    report.setdefault(loop, {}).update({k: round(v, 1) for k, v in results.items()})
+with open(path, "w", encoding="utf-8") as f:
+    f.write(json.dumps(report, indent=2) + "\n")
+PY
