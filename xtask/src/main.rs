@@ -1,7 +1,7 @@
 //! Project chores for corio, run as `cargo xtask <task>`.
 //!
 //! Each task is a module: [`tidy`] checks the rules the compiler cannot,
-//! [`bench`] runs the bench suite and writes its report. Cargo is invoked
+//! [`mod@bench`] runs the bench suite and writes its report. Cargo is invoked
 //! through `$CARGO`, and the repository root is found from this package's
 //! manifest directory, so the tasks work from any directory.
 

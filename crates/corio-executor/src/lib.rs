@@ -15,7 +15,7 @@
 //!   (`call_soon_threadsafe`, `run_coroutine_threadsafe`);
 //! - [`to_thread`]: the blocking pool;
 //! - [`yield_now`], which is `asyncio.sleep(0)`;
-//! - [`structured`]: [`TaskGroup`], [`gather`], [`try_gather`],
+//! - [`structured`]: [`TaskGroup`], [`gather()`], [`try_gather()`],
 //!   [`gather!`](crate::gather!), [`wait`], [`as_completed`] and [`shield`]
 //!   (`asyncio.TaskGroup` and the rest of `asyncio.tasks`).
 //!

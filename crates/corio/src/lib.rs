@@ -20,8 +20,8 @@
 //! | `call_soon_threadsafe`, `run_coroutine_threadsafe` | [`Handle::call_soon`], [`Handle::spawn`] |
 //! | `asyncio.to_thread(f)` | [`to_thread`] |
 //! | `asyncio.TaskGroup` (`ExceptionGroup`) | [`TaskGroup`] ([`TaskGroupError`]) |
-//! | `asyncio.gather(*aws, return_exceptions=True)` | [`gather`], [`gather!`] (mixed types) |
-//! | `asyncio.gather(*aws)` | [`try_gather`], [`try_gather!`] |
+//! | `asyncio.gather(*aws, return_exceptions=True)` | [`gather()`], [`gather!`] (mixed types) |
+//! | `asyncio.gather(*aws)` | [`try_gather()`], [`try_gather!`] |
 //! | `asyncio.wait(aws, return_when=)` | [`wait`], [`ReturnWhen`] |
 //! | `asyncio.as_completed(aws)` | [`as_completed`] (a `Stream`) |
 //! | `asyncio.shield(aw)` | [`shield`] |
