@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use super::harness::{Panic, is_cancelled};
 use super::meta::TaskMeta;
@@ -186,6 +186,10 @@ impl<T> Future for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // Awaiting finished tasks spends the budget like any other ready
+        // resource, so a loop over handles that are always ready (say,
+        // `to_thread` calls refused during shutdown) still yields.
+        ready!(corio_reactor::coop::poll_proceed(cx));
         let raw = self
             .raw
             .as_mut()
