@@ -64,6 +64,7 @@ mod happy_eyeballs;
 mod reader;
 mod resolve;
 mod server;
+mod stream_io;
 mod tcp;
 mod udp;
 mod unix;

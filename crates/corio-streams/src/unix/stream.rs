@@ -1,16 +1,13 @@
 //! [`UnixStream`]: a connected Unix stream socket.
 
-use std::io::{self, IoSlice, Write};
+use std::io;
 use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use corio_reactor::Async;
-use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 use crate::error::with_context;
@@ -20,8 +17,8 @@ const CONNECT_PATIENCE: Duration = Duration::from_secs(10);
 
 /// A Unix stream socket connection.
 ///
-/// Like [`TcpStream`](crate::TcpStream) for local sockets: [`AsyncRead`],
-/// [`AsyncWrite`], clones that share the socket, and
+/// Like [`TcpStream`](crate::TcpStream) for local sockets: [`AsyncRead`](futures_io::AsyncRead),
+/// [`AsyncWrite`](futures_io::AsyncWrite), clones that share the socket, and
 /// [`into_split`](UnixStream::into_split) for asyncio's reader and writer.
 ///
 /// # Examples
@@ -226,73 +223,7 @@ impl UnixStream {
     }
 }
 
-impl AsyncRead for UnixStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        // Through `Async`'s stream read, which clears readiness after a
-        // short read instead of paying for one more `WouldBlock`.
-        Pin::new(&mut &*self.io).poll_read(cx, buf)
-    }
-}
-
-impl AsyncRead for &UnixStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        // Through `Async`'s stream read, which clears readiness after a
-        // short read instead of paying for one more `WouldBlock`.
-        Pin::new(&mut &*self.io).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for UnixStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut &*self.io).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_with(cx, |mut s| s.write_vectored(bufs))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.shutdown(Shutdown::Write))
-    }
-}
-
-impl AsyncWrite for &UnixStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut &*self.io).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.shutdown(Shutdown::Write))
-    }
-}
+crate::stream_io::impl_stream_io!(UnixStream);
 
 impl std::os::fd::AsFd for UnixStream {
     fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
