@@ -509,11 +509,19 @@ impl Worker {
     }
 
     fn pop_remote(&self) -> Option<Runnable> {
-        self.remote()
-            .inbox
-            .pop()
-            .ok()
-            .or_else(|| self.shared.injector.pop().ok())
+        // `is_empty` is two loads; a failed `pop` costs several times that,
+        // and a worker about to park checks both queues every time.
+        let inbox = &self.remote().inbox;
+        if !inbox.is_empty() {
+            if let Ok(r) = inbox.pop() {
+                return Some(r);
+            }
+        }
+        let injector = &self.shared.injector;
+        if injector.is_empty() {
+            return None;
+        }
+        injector.pop().ok()
     }
 
     /// Fires due timers and collects ready I/O without blocking, so a worker
@@ -522,9 +530,16 @@ impl Worker {
         let reactor = &self.shared.reactor;
         if reactor.source_count() > 0 {
             if let Some(mut driver) = reactor.try_lock_driver() {
-                if let Err(e) = driver.poll(Some(std::time::Duration::ZERO)) {
+                // As in `park`: the tasks this poll wakes are queued here
+                // as a batch, and a sibling is woken only for a surplus.
+                self.parking.set(true);
+                let polled = driver.poll(Some(std::time::Duration::ZERO));
+                self.parking.set(false);
+                drop(driver);
+                if let Err(e) = polled {
                     crate::debug::report_reactor_error(&e);
                 }
+                self.notify_for_surplus();
                 return;
             }
         }
@@ -601,9 +616,15 @@ impl Worker {
         self.parking.set(false);
         if shared.workers() > 1 {
             self.searching.set(shared.idle.unpark(self.index));
-            if self.remote().steal.len() > 1 {
-                shared.notify_one();
-            }
+            self.notify_for_surplus();
+        }
+    }
+
+    /// Wakes a sibling if this worker has more stealable tasks queued than
+    /// the one it is about to run.
+    fn notify_for_surplus(&self) {
+        if self.shared.workers() > 1 && self.remote().steal.len() > 1 {
+            self.shared.notify_one();
         }
     }
 
