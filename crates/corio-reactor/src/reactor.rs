@@ -53,6 +53,9 @@ pub struct Reactor {
     sources: Mutex<Slab<Arc<Source>>>,
     source_count: AtomicUsize,
     timers: Mutex<TimerQueue>,
+    /// The number of live timers, published under the `timers` lock after
+    /// every change, so a poll with no timers never takes that lock.
+    live_timers: AtomicUsize,
     /// Nanoseconds since `epoch` until which the driver sleeps, or `u64::MAX`.
     sleeping_until: AtomicU64,
     driver: Mutex<DriverState>,
@@ -164,6 +167,7 @@ impl Reactor {
             sources: Mutex::new(Slab::new()),
             source_count: AtomicUsize::new(0),
             timers: Mutex::new(TimerQueue::default()),
+            live_timers: AtomicUsize::new(0),
             sleeping_until: AtomicU64::new(u64::MAX),
             driver: Mutex::new(DriverState {
                 events: Vec::with_capacity(EVENTS),
@@ -313,13 +317,36 @@ impl Reactor {
         n
     }
 
+    #[inline]
     fn collect_due_timers(&self, out: &mut Vec<Waker>) {
-        let mut timers = self.lock_timers();
-        if timers.len() == 0 {
-            return;
+        // A timer inserted while this runs is not due yet, or its insertion
+        // notifies the driver; either way it is not lost.
+        if self.live_timers.load(Ordering::Acquire) != 0 {
+            self.fire_due_timers(out);
         }
+    }
+
+    #[inline(never)]
+    fn fire_due_timers(&self, out: &mut Vec<Waker>) {
+        let mut timers = self.lock_timers();
         let now = self.nanos(Instant::now());
         timers.fire(now, out);
+        self.live_timers.store(timers.len(), Ordering::SeqCst);
+    }
+
+    /// The earliest live deadline in nanoseconds since the epoch, without
+    /// taking the timers lock when there are none.
+    #[inline]
+    fn next_timer(&self) -> Option<u64> {
+        if self.live_timers.load(Ordering::SeqCst) == 0 {
+            return None;
+        }
+        self.locked_next_timer()
+    }
+
+    #[inline(never)]
+    fn locked_next_timer(&self) -> Option<u64> {
+        self.lock_timers().next_deadline()
     }
 
     pub(crate) fn nanos(&self, at: Instant) -> u64 {
@@ -335,7 +362,15 @@ impl Reactor {
 
     pub(crate) fn insert_timer(&self, when: Instant, waker: &Waker) -> TimerKey {
         let when = self.nanos(when);
-        let key = self.lock_timers().insert(when, waker.clone());
+        let key = {
+            let mut timers = self.lock_timers();
+            let key = timers.insert(when, waker.clone());
+            // SeqCst: ordered against the driver's store of
+            // `sleeping_until` and its second look at the timers (see
+            // `Driver::poll`), so one of the two sides sees the other.
+            self.live_timers.store(timers.len(), Ordering::SeqCst);
+            key
+        };
         if when < self.sleeping_until.load(Ordering::SeqCst) {
             self.notify();
         }
@@ -347,7 +382,10 @@ impl Reactor {
     }
 
     pub(crate) fn remove_timer(&self, key: TimerKey) -> bool {
-        self.lock_timers().remove(key)
+        let mut timers = self.lock_timers();
+        let removed = timers.remove(key);
+        self.live_timers.store(timers.len(), Ordering::SeqCst);
+        removed
     }
 
     pub(crate) fn poller(&self) -> &Poller {
@@ -416,21 +454,26 @@ impl Driver<'_> {
     pub fn poll(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
         let reactor = self.reactor;
         let state = &mut *self.state;
-        let now = Instant::now();
-        let mut deadline = timeout.and_then(|t| now.checked_add(t));
-        let next_timer = reactor.lock_timers().next_deadline();
-        if let Some(next) = next_timer {
-            let next = reactor.epoch + Duration::from_nanos(next);
-            deadline = Some(deadline.map_or(next, |d| d.min(next)));
-        }
-        let wait = deadline.map(|d| d.saturating_duration_since(now));
+        let next_timer = reactor.next_timer();
+        // With neither a timeout nor a timer the clock is not read at all.
+        let (deadline, wait) = if timeout.is_none() && next_timer.is_none() {
+            (None, None)
+        } else {
+            let now = Instant::now();
+            let mut deadline = timeout.and_then(|t| now.checked_add(t));
+            if let Some(next) = next_timer {
+                let next = reactor.epoch + Duration::from_nanos(next);
+                deadline = Some(deadline.map_or(next, |d| d.min(next)));
+            }
+            (deadline, deadline.map(|d| d.saturating_duration_since(now)))
+        };
         let blocking = wait != Some(Duration::ZERO);
         if blocking {
             let until = deadline.map_or(u64::MAX, |d| reactor.nanos(d));
             reactor.sleeping_until.store(until, Ordering::SeqCst);
             // A timer inserted between the deadline computation above and
             // this store would not have notified us: look once more.
-            let next = reactor.lock_timers().next_deadline();
+            let next = reactor.next_timer();
             if next.is_some_and(|next| next < until) {
                 reactor.sleeping_until.store(u64::MAX, Ordering::SeqCst);
                 return self.poll(Some(Duration::ZERO));

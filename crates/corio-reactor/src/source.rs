@@ -7,7 +7,8 @@
 //! at once), and a sequence number that every event bumps. An operation that hits
 //! `WouldBlock` clears its bit only if no event arrived since it last looked
 //! (same sequence), so an event racing with the failed attempt is never lost.
-//! Wakers are stored per direction under a small mutex; the reactor sets the
+//! Wakers are stored per direction under a small mutex (the first one
+//! inline, as one task per direction is the rule); the reactor sets the
 //! bits *before* taking the wakers and a waiter re-checks the bits *after*
 //! storing its waker, so one of the two always sees the other.
 
@@ -30,7 +31,36 @@ pub(crate) struct Source {
     pub(crate) fd: RawFd,
     pub(crate) key: usize,
     state: AtomicUsize,
-    wakers: Mutex<[Vec<Waker>; 2]>,
+    wakers: Mutex<[Waiters; 2]>,
+}
+
+/// The tasks waiting for one direction: the first inline, any others in a
+/// vector that stays unallocated while there are none.
+#[derive(Debug, Default)]
+struct Waiters {
+    first: Option<Waker>,
+    rest: Vec<Waker>,
+}
+
+impl Waiters {
+    fn add(&mut self, waker: &Waker) {
+        match &self.first {
+            None => self.first = Some(waker.clone()),
+            Some(first) if first.will_wake(waker) => {}
+            Some(_) => {
+                if !self.rest.iter().any(|w| w.will_wake(waker)) {
+                    self.rest.push(waker.clone());
+                }
+            }
+        }
+    }
+
+    fn take_into(&mut self, out: &mut Vec<Waker>) {
+        if let Some(first) = self.first.take() {
+            out.push(first);
+            out.append(&mut self.rest);
+        }
+    }
 }
 
 fn bit(dir: usize) -> usize {
@@ -44,7 +74,7 @@ impl Source {
             key,
             // Optimistic start: the first operation is simply attempted.
             state: AtomicUsize::new(READABLE | WRITABLE),
-            wakers: Mutex::new([Vec::new(), Vec::new()]),
+            wakers: Mutex::new([Waiters::default(), Waiters::default()]),
         }
     }
 
@@ -82,10 +112,10 @@ impl Source {
         }
         let mut wakers = self.lock_wakers();
         if readable {
-            out.append(&mut wakers[READ]);
+            wakers[READ].take_into(out);
         }
         if writable {
-            out.append(&mut wakers[WRITE]);
+            wakers[WRITE].take_into(out);
         }
     }
 
@@ -119,11 +149,7 @@ impl Source {
             return Poll::Ready(());
         }
         {
-            let mut wakers = self.lock_wakers();
-            let list = &mut wakers[dir];
-            if !list.iter().any(|w| w.will_wake(cx.waker())) {
-                list.push(cx.waker().clone());
-            }
+            self.lock_wakers()[dir].add(cx.waker());
         }
         if self.state.load(Ordering::SeqCst) & bit(dir) != 0 {
             return Poll::Ready(());
@@ -131,7 +157,84 @@ impl Source {
         Poll::Pending
     }
 
-    fn lock_wakers(&self) -> std::sync::MutexGuard<'_, [Vec<Waker>; 2]> {
+    fn lock_wakers(&self) -> std::sync::MutexGuard<'_, [Waiters; 2]> {
         self.wakers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+    use std::task::Wake;
+
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn waker() -> (Arc<Count>, Waker) {
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        (count.clone(), Waker::from(count))
+    }
+
+    #[test]
+    fn every_distinct_waiter_is_woken_once_per_event() {
+        let source = Source::new(-1, 0);
+        // A fresh source starts ready; a `WouldBlock` clears the bit.
+        source.clear(source.snapshot(), READ);
+        source.clear(source.snapshot(), WRITE);
+        let (a, wa) = waker();
+        let (b, wb) = waker();
+        let (c, wc) = waker();
+        for w in [&wa, &wb, &wa, &wc, &wb] {
+            assert!(
+                source
+                    .poll_ready(READ, &mut Context::from_waker(w))
+                    .is_pending()
+            );
+        }
+        let (w, ww) = waker();
+        assert!(
+            source
+                .poll_ready(WRITE, &mut Context::from_waker(&ww))
+                .is_pending()
+        );
+
+        let mut out = Vec::new();
+        source.set_ready(true, false, false, &mut out);
+        assert_eq!(
+            out.len(),
+            3,
+            "the inline waiter and the two others, once each"
+        );
+        out.drain(..).for_each(Waker::wake);
+        assert_eq!([&a, &b, &c].map(|c| c.0.load(Ordering::SeqCst)), [1, 1, 1]);
+        assert!(
+            source
+                .poll_ready(READ, &mut Context::from_waker(&wa))
+                .is_ready()
+        );
+
+        // The writer was left alone, and a later writable event finds it.
+        assert_eq!(w.0.load(Ordering::SeqCst), 0);
+        source.set_ready(false, true, false, &mut out);
+        assert_eq!(out.len(), 1);
+        out.drain(..).for_each(Waker::wake);
+        assert_eq!(w.0.load(Ordering::SeqCst), 1);
+
+        // Emptied lists take new waiters inline again.
+        source.clear(source.snapshot(), READ);
+        assert!(
+            source
+                .poll_ready(READ, &mut Context::from_waker(&wc))
+                .is_pending()
+        );
+        source.set_ready(true, false, false, &mut out);
+        assert_eq!(out.len(), 1);
     }
 }
