@@ -1,8 +1,9 @@
 //! TCP echo over loopback: corio's sockets against tokio's, async-net (smol)
-//! and a hand-written edge-triggered epoll loop, the floor.
+//! and hand-written loops without a runtime, the floors.
 //!
 //! Groups are scenarios, functions are runtimes (`corio`, `corio-1w`,
-//! `tokio-mt`, `tokio-ct`, `smol`, `smol-local`, `epoll-raw`). One measured
+//! `tokio-mt`, `tokio-ct`, `smol`, `smol-local`; floors `epoll-raw-1w`,
+//! `epoll-raw` and `syscalls-1w`, see `raw`). One measured
 //! iteration is a batch: connect, then `*_OPS` round trips of 64 bytes, each
 //! written by the client and echoed by the server.
 //!
@@ -181,10 +182,20 @@ async fn echo_batch<N: Net>(conns: usize, rounds: usize) {
     acceptor.await;
 }
 
-/// The floor: two threads, each with its own edge-triggered epoll set, one
-/// echoing and one driving the clients, with plain non-blocking syscalls.
+/// The floors: the same echo with no runtime at all.
+///
+/// `echo_batch` is a hand-written edge-triggered epoll loop. Each thread
+/// owns whole connections (both ends in one epoll set), so no message ever
+/// crosses threads; each end reads with the buffer the async version uses
+/// and stops at a short read or `EAGAIN`, the rule corio and tokio follow
+/// too. With one connection only one thread can have work: a loop on more
+/// threads would only be slower, so the one-connection floor is one thread.
+///
+/// `syscalls_only` is the kernel's own price of a round trip: one thread
+/// calling send and recv on both ends in turn, no readiness wait at all.
 mod raw {
     use super::*;
+    use std::net::TcpStream;
 
     fn epoll() -> i32 {
         // SAFETY: epoll_create1 has no memory preconditions.
@@ -213,7 +224,7 @@ mod raw {
         }
     }
 
-    fn write_all(mut s: &std::net::TcpStream, mut buf: &[u8]) {
+    fn write_all(mut s: &TcpStream, mut buf: &[u8]) {
         while !buf.is_empty() {
             match s.write(buf) {
                 Ok(n) => buf = &buf[n..],
@@ -223,92 +234,127 @@ mod raw {
         }
     }
 
-    pub(super) fn echo_batch(conns: usize, rounds: usize) {
+    /// One read; `None` when the socket has nothing more for now.
+    fn read(mut s: &TcpStream, buf: &mut [u8]) -> Option<usize> {
+        match s.read(buf) {
+            Ok(0) => None,
+            Ok(n) => Some(n),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => None,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// `conns` connected pairs `(client, server)`, non-blocking, no delay.
+    fn pairs(conns: usize) -> Vec<(TcpStream, TcpStream)> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let clients: Vec<_> = (0..conns)
-            .map(|_| std::net::TcpStream::connect(addr).unwrap())
-            .collect();
-        let servers: Vec<_> = (0..conns).map(|_| listener.accept().unwrap().0).collect();
-        for s in clients.iter().chain(&servers) {
-            s.set_nodelay(true).unwrap();
-            s.set_nonblocking(true).unwrap();
+        (0..conns)
+            .map(|_| {
+                let client = TcpStream::connect(addr).unwrap();
+                let server = listener.accept().unwrap().0;
+                for s in [&client, &server] {
+                    s.set_nodelay(true).unwrap();
+                    s.set_nonblocking(true).unwrap();
+                }
+                (client, server)
+            })
+            .collect()
+    }
+
+    /// Echoes `rounds` messages over each pair, on the calling thread.
+    fn event_loop(pairs: &[(TcpStream, TcpStream)], rounds: usize) {
+        let ep = epoll();
+        let msg = [7u8; MSG];
+        // Token 2i is client i, 2i + 1 its server end.
+        let mut left = vec![rounds; pairs.len()];
+        let mut got = vec![0usize; pairs.len()];
+        for (i, (client, server)) in pairs.iter().enumerate() {
+            add(ep, client.as_raw_fd(), 2 * i as u64);
+            add(ep, server.as_raw_fd(), 2 * i as u64 + 1);
+            write_all(client, &msg);
         }
-        let server = std::thread::spawn(move || {
-            let ep = epoll();
-            for (i, s) in servers.iter().enumerate() {
-                add(ep, s.as_raw_fd(), i as u64);
-            }
-            let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 64];
-            // Stop after echoing every byte the driver sends, so the loop
-            // never depends on seeing each end of stream.
-            let mut left = conns * rounds * MSG;
-            let mut buf = [0u8; 4 * MSG];
-            while left > 0 {
-                let ready = wait(ep, &mut events);
-                for ev in &events[..ready] {
-                    let mut s = &servers[ev.u64 as usize];
-                    loop {
-                        match s.read(&mut buf) {
-                            Ok(0) => break,
-                            Ok(n) => {
-                                write_all(s, &buf[..n]);
-                                left -= n;
-                            }
-                            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                            Err(e) => panic!("{e}"),
+        let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 64];
+        let mut active = pairs.len();
+        let mut server_buf = [0u8; 4 * MSG];
+        let mut client_buf = [0u8; MSG];
+        while active > 0 {
+            let ready = wait(ep, &mut events);
+            for ev in &events[..ready] {
+                let token = ev.u64 as usize;
+                let (i, is_server) = (token / 2, token % 2 == 1);
+                let (client, server) = &pairs[i];
+                if is_server {
+                    while let Some(n) = read(server, &mut server_buf) {
+                        write_all(server, &server_buf[..n]);
+                        if n < server_buf.len() {
+                            break;
                         }
+                    }
+                    continue;
+                }
+                loop {
+                    let want = MSG - got[i];
+                    let Some(n) = read(client, &mut client_buf[..want]) else {
+                        break;
+                    };
+                    got[i] += n;
+                    if got[i] == MSG {
+                        got[i] = 0;
+                        left[i] -= 1;
+                        if left[i] == 0 {
+                            active -= 1;
+                        } else {
+                            write_all(client, &msg);
+                        }
+                    }
+                    if n < want {
+                        break;
                     }
                 }
             }
-            // SAFETY: `ep` is our epoll descriptor, closed once.
-            unsafe { libc::close(ep) };
-        });
-        let driver = std::thread::spawn(move || {
-            let ep = epoll();
-            let msg = [7u8; MSG];
-            let mut left = vec![rounds; conns];
-            let mut got = vec![0usize; conns];
-            for (i, s) in clients.iter().enumerate() {
-                add(ep, s.as_raw_fd(), i as u64);
-                write_all(s, &msg);
+        }
+        // SAFETY: `ep` is our epoll descriptor, closed once.
+        unsafe { libc::close(ep) };
+    }
+
+    /// `conns` connections split over `threads` threads, whole pairs each.
+    pub(super) fn echo_batch(conns: usize, rounds: usize, threads: usize) {
+        let mut shares: Vec<Vec<(TcpStream, TcpStream)>> =
+            (0..threads).map(|_| Vec::new()).collect();
+        for (i, pair) in pairs(conns).into_iter().enumerate() {
+            shares[i % threads].push(pair);
+        }
+        let mut shares = shares.into_iter();
+        let mine = shares.next().expect("at least one thread");
+        let others: Vec<_> = shares
+            .map(|share| std::thread::spawn(move || event_loop(&share, rounds)))
+            .collect();
+        event_loop(&mine, rounds);
+        for t in others {
+            t.join().unwrap();
+        }
+    }
+
+    /// One connection, `rounds` round trips with bare send/recv calls.
+    pub(super) fn syscalls_only(rounds: usize) {
+        let pairs = pairs(1);
+        let (client, server) = &pairs[0];
+        let msg = [7u8; MSG];
+        let mut buf = [0u8; 4 * MSG];
+        let next = |s: &TcpStream, buf: &mut [u8]| loop {
+            if let Some(n) = read(s, buf) {
+                return n;
             }
-            let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 64];
-            let mut active = conns;
-            let mut buf = [0u8; 4 * MSG];
-            while active > 0 {
-                let ready = wait(ep, &mut events);
-                for ev in &events[..ready] {
-                    let i = ev.u64 as usize;
-                    let mut s = &clients[i];
-                    loop {
-                        match s.read(&mut buf) {
-                            // The server closes once it echoed everything.
-                            Ok(0) => break,
-                            Ok(n) => {
-                                got[i] += n;
-                                while got[i] >= MSG {
-                                    got[i] -= MSG;
-                                    left[i] -= 1;
-                                    if left[i] == 0 {
-                                        active -= 1;
-                                    } else {
-                                        write_all(s, &msg);
-                                    }
-                                }
-                            }
-                            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                            Err(e) => panic!("{e}"),
-                        }
-                    }
-                }
+        };
+        for _ in 0..rounds {
+            write_all(client, &msg);
+            let n = next(server, &mut buf);
+            write_all(server, &buf[..n]);
+            let mut got = 0;
+            while got < MSG {
+                got += next(client, &mut buf[got..MSG]);
             }
-            // SAFETY: `ep` is our epoll descriptor, closed once.
-            unsafe { libc::close(ep) };
-            drop(clients);
-        });
-        driver.join().unwrap();
-        server.join().unwrap();
+        }
     }
 }
 
@@ -349,7 +395,16 @@ fn scenario(c: &mut Criterion, name: &str, ops: u64, conns: usize, rounds: usize
     on(&mut group, "tokio-ct", Tokio::current_thread, conns, rounds);
     on(&mut group, "smol", SmolMulti::start, conns, rounds);
     on(&mut group, "smol-local", SmolLocal::start, conns, rounds);
-    group.bench_function("epoll-raw", |b| b.iter(|| raw::echo_batch(conns, rounds)));
+    group.bench_function("epoll-raw-1w", |b| {
+        b.iter(|| raw::echo_batch(conns, rounds, 1))
+    });
+    if conns > 1 {
+        group.bench_function("epoll-raw", |b| {
+            b.iter(|| raw::echo_batch(conns, rounds, 2))
+        });
+    } else {
+        group.bench_function("syscalls-1w", |b| b.iter(|| raw::syscalls_only(rounds)));
+    }
     group.finish();
 }
 

@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::estimates::{Class, class_of, ratios};
+use crate::estimates::{Class, class_of, floor_ratios, is_floor, ratios};
 use crate::report::{Report, human_time, python_factor};
 
 const WIDTH: f64 = 980.0;
@@ -34,6 +34,14 @@ const KNOWN_COLORS: &[(&str, &str)] = &[
     ("smol", "#8ce99a"),
 ];
 
+/// The color of every floor (`epoll-raw*`, `syscalls*`): a neutral grey, as
+/// they are no runtime.
+const FLOOR_COLOR: &str = "#adb5bd";
+
+/// How far above its floor corio may be and still be drawn green: the
+/// target is within 5 % of the epoll floor.
+const FLOOR_TARGET: f64 = 1.05;
+
 /// Colors for any other runtime name, in order of appearance.
 const OTHER_COLORS: &[&str] = &[
     "#862e9c", "#c2255c", "#5f3dc4", "#e67700", "#0b7285", "#495057", "#a61e4d", "#364fc7",
@@ -42,21 +50,7 @@ const OTHER_COLORS: &[&str] = &[
 /// Renders the report's timings as a standalone SVG document.
 pub(crate) fn render(report: &Report) -> String {
     let runtimes = report.runtimes();
-    let mut others = 0;
-    let colors: Vec<(&str, &str)> = runtimes
-        .iter()
-        .map(|runtime| {
-            let color = KNOWN_COLORS
-                .iter()
-                .find(|(name, _)| name == runtime)
-                .map(|(_, color)| *color)
-                .unwrap_or_else(|| {
-                    others += 1;
-                    OTHER_COLORS[(others - 1) % OTHER_COLORS.len()]
-                });
-            (*runtime, color)
-        })
-        .collect();
+    let colors = palette(&runtimes);
     let color_of = |runtime: &str| {
         colors
             .iter()
@@ -77,6 +71,13 @@ pub(crate) fn render(report: &Report) -> String {
         r##"<text x="16" y="{y}" {FONT} font-size="12" fill="#495057">Shorter is faster. Bars are scaled per scenario. Ratio = corio / fastest peer of the same threading class; below 1.0 corio wins.</text>"##
     );
     y += 16.0;
+    if report.has_floors() {
+        let _ = writeln!(
+            body,
+            r##"<text x="16" y="{y}" {FONT} font-size="12" fill="#495057">Grey bars are floors, hand-written loops without a runtime, not peers. Floor = corio / fastest epoll-raw loop usable in the class; green within 5 %.</text>"##
+        );
+        y += 16.0;
+    }
     if !report.machine.is_empty() {
         let _ = writeln!(
             body,
@@ -129,6 +130,19 @@ pub(crate) fn render(report: &Report) -> String {
                 ratio.class.label(),
                 ratio.value,
                 escape(&ratio.peer)
+            ));
+        }
+        for ratio in floor_ratios(&runs) {
+            let dx = if summary.is_empty() { "0" } else { "18" };
+            let color = if ratio.value <= FLOOR_TARGET {
+                "#2b8a3e"
+            } else {
+                "#c92a2a"
+            };
+            summary.push(format!(
+                r#"<tspan dx="{dx}" fill="{color}">{} floor: {:.2}</tspan>"#,
+                ratio.class.label(),
+                ratio.value
             ));
         }
         for baseline in &report.python {
@@ -199,6 +213,29 @@ pub(crate) fn render(report: &Report) -> String {
     )
 }
 
+/// Each runtime with its color: floors grey, known runtimes their own, the
+/// others the next free one of [`OTHER_COLORS`].
+fn palette<'a>(runtimes: &[&'a str]) -> Vec<(&'a str, &'static str)> {
+    let mut others = 0;
+    runtimes
+        .iter()
+        .map(|runtime| {
+            if is_floor(runtime) {
+                return (*runtime, FLOOR_COLOR);
+            }
+            let color = KNOWN_COLORS
+                .iter()
+                .find(|(name, _)| name == runtime)
+                .map(|(_, color)| *color)
+                .unwrap_or_else(|| {
+                    others += 1;
+                    OTHER_COLORS[(others - 1) % OTHER_COLORS.len()]
+                });
+            (*runtime, color)
+        })
+        .collect()
+}
+
 /// Escapes text for an XML text node or attribute.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -260,6 +297,40 @@ mod tests {
         let svg = render(&Report::default());
         assert!(svg.contains("No criterion results found"));
         assert!(svg.contains("</svg>"));
+    }
+
+    #[test]
+    fn floors_are_grey_and_summarised() {
+        assert_eq!(
+            palette(&[
+                "epoll-raw-1w",
+                "corio",
+                "syscalls-1w",
+                "custom",
+                "epoll-raw"
+            ]),
+            [
+                ("epoll-raw-1w", FLOOR_COLOR),
+                ("corio", "#fd7e14"),
+                ("syscalls-1w", FLOOR_COLOR),
+                ("custom", OTHER_COLORS[0]),
+                ("epoll-raw", FLOOR_COLOR)
+            ]
+        );
+        let svg = render(&Report::fake_with_floors());
+        for floor in ["epoll-raw-1w", "syscalls-1w", "epoll-raw"] {
+            let bar = svg
+                .lines()
+                .find(|line| line.contains(&format!(">{floor}</text><rect")))
+                .unwrap_or_else(|| panic!("no bar for {floor}"));
+            assert!(bar.contains(&format!("fill=\"{FLOOR_COLOR}\"")), "{bar}");
+        }
+        assert!(svg.contains("Grey bars are floors"));
+        assert!(svg.contains(r##"fill="#2b8a3e">1 thread floor: 1.04</tspan>"##));
+        assert!(svg.contains(r##"fill="#c92a2a">multi-thread floor: 1.30</tspan>"##));
+        let plain = render(&Report::fake());
+        assert!(!plain.contains(FLOOR_COLOR));
+        assert!(!plain.contains("floor"));
     }
 
     #[test]

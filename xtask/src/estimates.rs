@@ -92,36 +92,90 @@ pub(crate) fn is_corio(runtime: &str) -> bool {
         .any(|part| part == "corio" || part.starts_with("corio-"))
 }
 
-/// corio against its best peer within one scenario and class.
+/// Whether a runtime name is a floor: a hand-written baseline with no
+/// runtime at all, which shows what the kernel and a bare event loop cost.
+/// `epoll-raw-1w` and `epoll-raw` are an edge-triggered epoll loop on one
+/// and on two threads; `syscalls-1w` is plain non-blocking send/recv with no
+/// event loop, the kernel's own cost of a round trip. Floors are never
+/// peers: corio is held against them separately, by [`floor_ratios`].
+pub(crate) fn is_floor(runtime: &str) -> bool {
+    runtime.starts_with("epoll-raw") || runtime.starts_with("syscalls")
+}
+
+/// Whether a runtime name is an epoll floor, the only floors corio is held
+/// against (`syscalls*` has no event loop: it is shown for information).
+pub(crate) fn is_epoll_floor(runtime: &str) -> bool {
+    runtime.starts_with("epoll-raw")
+}
+
+/// corio against its best peer, or against a floor, within one scenario and
+/// class.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ratio {
     pub(crate) class: Class,
     pub(crate) corio: String,
+    /// The fastest peer, or for [`floor_ratios`] the fastest usable floor.
     pub(crate) peer: String,
-    /// corio's median / the best peer's median: below 1.0 corio wins.
+    /// corio's median / the other side's median: below 1.0 corio wins.
     pub(crate) value: f64,
 }
 
+/// The measurement with the lowest time per operation among those `keep`
+/// accepts by runtime name.
+fn fastest<'a>(runs: &[&'a Measurement], keep: impl Fn(&str) -> bool) -> Option<&'a Measurement> {
+    runs.iter()
+        .copied()
+        .filter(|m| keep(&m.runtime))
+        .min_by(|a, b| a.per_op_ns().total_cmp(&b.per_op_ns()))
+}
+
+/// `corio` over `other`, when both ran.
+fn ratio(class: Class, corio: Option<&Measurement>, other: Option<&Measurement>) -> Option<Ratio> {
+    let (corio, other) = (corio?, other?);
+    Some(Ratio {
+        class,
+        corio: corio.runtime.clone(),
+        peer: other.runtime.clone(),
+        value: corio.per_op_ns() / other.per_op_ns(),
+    })
+}
+
+/// corio's fastest variant of `class`.
+fn fastest_corio<'a>(runs: &[&'a Measurement], class: Class) -> Option<&'a Measurement> {
+    fastest(runs, |r| {
+        is_corio(r) && !is_floor(r) && class_of(r) == class
+    })
+}
+
 /// For each class present in `runs` (one scenario), corio's fastest variant
-/// over the fastest peer of the same class.
+/// over the fastest peer of the same class. Floors are not peers.
 pub(crate) fn ratios(runs: &[&Measurement]) -> Vec<Ratio> {
-    let mut out = Vec::new();
-    for class in [Class::Single, Class::Multi] {
-        let fastest = |want_corio: bool| {
-            runs.iter()
-                .filter(|m| class_of(&m.runtime) == class && is_corio(&m.runtime) == want_corio)
-                .min_by(|a, b| a.per_op_ns().total_cmp(&b.per_op_ns()))
-        };
-        if let (Some(corio), Some(peer)) = (fastest(true), fastest(false)) {
-            out.push(Ratio {
-                class,
-                corio: corio.runtime.clone(),
-                peer: peer.runtime.clone(),
-                value: corio.per_op_ns() / peer.per_op_ns(),
+    [Class::Single, Class::Multi]
+        .into_iter()
+        .filter_map(|class| {
+            let peer = fastest(runs, |r| {
+                !is_corio(r) && !is_floor(r) && class_of(r) == class
             });
-        }
-    }
-    out
+            ratio(class, fastest_corio(runs, class), peer)
+        })
+        .collect()
+}
+
+/// For each class present in `runs` (one scenario), corio's fastest variant
+/// over the fastest epoll floor usable in that class: a single-threaded one
+/// for the single class, any for the multi class (a one-thread program is
+/// also a valid multi-thread program, and with one connection the one-thread
+/// loop is the real floor). `syscalls*` is never the epoll floor.
+pub(crate) fn floor_ratios(runs: &[&Measurement]) -> Vec<Ratio> {
+    [Class::Single, Class::Multi]
+        .into_iter()
+        .filter_map(|class| {
+            let floor = fastest(runs, |r| {
+                is_epoll_floor(r) && (class == Class::Multi || class_of(r) == class)
+            });
+            ratio(class, fastest_corio(runs, class), floor)
+        })
+        .collect()
 }
 
 /// The median point estimate of an `estimates.json`, in ns.
@@ -311,6 +365,101 @@ mod tests {
         let peer = measurement("s", "tokio-ct", 200.0);
         let found = ratios(&[&corio, &peer]);
         assert!((found[0].value - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn floors_are_recognised() {
+        for floor in ["epoll-raw", "epoll-raw-1w", "syscalls-1w"] {
+            assert!(is_floor(floor), "{floor}");
+            assert!(!is_corio(floor), "{floor}");
+        }
+        assert_eq!(class_of("epoll-raw-1w"), Class::Single);
+        assert_eq!(class_of("epoll-raw"), Class::Multi);
+        assert!(is_epoll_floor("epoll-raw-1w"));
+        assert!(!is_epoll_floor("syscalls-1w"));
+        for runtime in ["corio", "corio-1w", "tokio-ct", "smol", "raw-epoll"] {
+            assert!(!is_floor(runtime), "{runtime}");
+        }
+    }
+
+    #[test]
+    fn ratios_ignore_floors_even_when_fastest() {
+        let runs = [
+            measurement("s", "corio-1w", 100.0),
+            measurement("s", "tokio-ct", 200.0),
+            measurement("s", "epoll-raw-1w", 50.0),
+            measurement("s", "syscalls-1w", 40.0),
+            measurement("s", "corio", 150.0),
+            measurement("s", "tokio-mt", 300.0),
+            measurement("s", "epoll-raw", 60.0),
+        ];
+        let refs: Vec<_> = runs.iter().collect();
+        let found = ratios(&refs);
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            (found[0].corio.as_str(), found[0].peer.as_str()),
+            ("corio-1w", "tokio-ct")
+        );
+        assert_eq!(
+            (found[1].corio.as_str(), found[1].peer.as_str()),
+            ("corio", "tokio-mt")
+        );
+        let only_floors = [
+            measurement("s", "corio", 1.0),
+            measurement("s", "epoll-raw", 1.0),
+        ];
+        let refs: Vec<_> = only_floors.iter().collect();
+        assert_eq!(ratios(&refs), []);
+    }
+
+    #[test]
+    fn floor_ratios_pick_the_usable_epoll_floor() {
+        let runs = [
+            measurement("s", "corio-1w", 104.0),
+            measurement("s", "tokio-ct", 90.0),
+            measurement("s", "epoll-raw-1w", 100.0),
+            measurement("s", "syscalls-1w", 20.0),
+            measurement("s", "corio", 130.0),
+            measurement("s", "epoll-raw", 120.0),
+        ];
+        let refs: Vec<_> = runs.iter().collect();
+        let found = floor_ratios(&refs);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].class, Class::Single);
+        assert_eq!(
+            (found[0].corio.as_str(), found[0].peer.as_str()),
+            ("corio-1w", "epoll-raw-1w")
+        );
+        assert!((found[0].value - 1.04).abs() < 1e-9);
+        // The one-thread loop is faster, and valid for the multi class too.
+        assert_eq!(found[1].class, Class::Multi);
+        assert_eq!(
+            (found[1].corio.as_str(), found[1].peer.as_str()),
+            ("corio", "epoll-raw-1w")
+        );
+        assert!((found[1].value - 1.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_single_class_has_no_multi_thread_floor() {
+        let runs = [
+            measurement("s", "corio-1w", 100.0),
+            measurement("s", "syscalls-1w", 20.0),
+            measurement("s", "corio", 100.0),
+            measurement("s", "epoll-raw", 80.0),
+        ];
+        let refs: Vec<_> = runs.iter().collect();
+        let found = floor_ratios(&refs);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].class, Class::Multi);
+        assert_eq!(found[0].peer, "epoll-raw");
+        assert!((found[0].value - 1.25).abs() < 1e-9);
+        let no_epoll = [
+            measurement("s", "corio-1w", 100.0),
+            measurement("s", "syscalls-1w", 20.0),
+        ];
+        let refs: Vec<_> = no_epoll.iter().collect();
+        assert_eq!(floor_ratios(&refs), []);
     }
 
     #[test]

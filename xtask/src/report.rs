@@ -1,11 +1,14 @@
 //! The bench report: one table of scenario × runtime medians with corio's
-//! ratio to its best peer, memory per idle task and the factor over CPython,
-//! rendered for the terminal and as Markdown.
+//! ratio to its best peer (and to the epoll floor, where one ran), memory
+//! per idle task and the factor over CPython, rendered for the terminal and
+//! as Markdown.
 
 use std::error::Error;
 use std::fmt::Write as _;
 
-use crate::estimates::{Class, Measurement, class_of, is_corio, ratios};
+use crate::estimates::{
+    Class, Measurement, Ratio, class_of, floor_ratios, is_corio, is_epoll_floor, is_floor, ratios,
+};
 use crate::json::Json;
 
 /// Scenarios in the order the suite presents them; others follow by name.
@@ -71,18 +74,26 @@ impl Report {
     }
 
     /// Runtime names in column order: single-threaded first, known names
-    /// first within a class.
+    /// first within a class, floors last.
     pub(crate) fn runtimes(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self
             .measurements
             .iter()
             .map(|m| m.runtime.as_str())
             .collect();
-        names.sort_by_key(|name| (class_of(name), rank(RUNTIME_ORDER, name), *name));
+        names.sort_by_key(|name| {
+            (
+                class_of(name),
+                is_floor(name),
+                rank(RUNTIME_ORDER, name),
+                *name,
+            )
+        });
         names.dedup();
         names
     }
 
+    /// The measurements of one scenario.
     pub(crate) fn runs_of(&self, scenario: &str) -> Vec<&Measurement> {
         self.measurements
             .iter()
@@ -90,14 +101,39 @@ impl Report {
             .collect()
     }
 
-    /// The main table: medians per operation, both ratios and, when the
-    /// Python baseline ran, the factor over each Python implementation.
+    /// Whether any floor ran (`epoll-raw*`, `syscalls*`).
+    pub(crate) fn has_floors(&self) -> bool {
+        self.measurements.iter().any(|m| is_floor(&m.runtime))
+    }
+
+    /// Whether an epoll floor ran, which gives the table its floor columns.
+    fn has_epoll_floor(&self) -> bool {
+        self.measurements.iter().any(|m| is_epoll_floor(&m.runtime))
+    }
+
+    /// The ratio rule, with the floors' when any ran.
+    fn rule(&self) -> String {
+        if self.has_floors() {
+            format!("{RATIO_RULE} {FLOOR_RULE}")
+        } else {
+            RATIO_RULE.to_owned()
+        }
+    }
+
+    /// The main table: medians per operation, both ratios, both floor ratios
+    /// when an epoll floor ran and, when the Python baseline ran, the factor
+    /// over each Python implementation.
     pub(crate) fn table(&self) -> Table {
         let runtimes = self.runtimes();
+        let floors = self.has_epoll_floor();
         let mut header = vec!["scenario".to_owned(), "per".to_owned()];
         header.extend(runtimes.iter().map(|r| (*r).to_owned()));
         header.push("corio / best, 1 thread".to_owned());
         header.push("corio / best, multi".to_owned());
+        if floors {
+            header.push("corio / epoll floor, 1 thread".to_owned());
+            header.push("corio / epoll floor, multi".to_owned());
+        }
         for baseline in &self.python {
             header.push(format!("× {}", baseline.implementation));
         }
@@ -116,12 +152,9 @@ impl Report {
                     None => "–".to_owned(),
                 });
             }
-            let found = ratios(&runs);
-            for class in [Class::Single, Class::Multi] {
-                row.push(match found.iter().find(|r| r.class == class) {
-                    Some(ratio) => format!("{:.2} vs {}", ratio.value, ratio.peer),
-                    None => "–".to_owned(),
-                });
+            row.extend(ratio_cells(&ratios(&runs)));
+            if floors {
+                row.extend(ratio_cells(&floor_ratios(&runs)));
             }
             for baseline in &self.python {
                 row.push(python_factor(&runs, scenario, &baseline.ns_per_op));
@@ -156,7 +189,7 @@ impl Report {
         for row in &table.rows {
             out += &line(row);
         }
-        out += &format!("\n{}\n", RATIO_RULE);
+        out += &format!("\n{}\n", self.rule());
         if !self.memory.is_empty() {
             out += "\nmemory per idle task:\n";
             for (runtime, bytes) in &self.memory {
@@ -177,7 +210,8 @@ impl Report {
         let _ = writeln!(
             out,
             "Median time per operation (`per` = `iter`: per iteration, where the scenario \
-             declares no element count). {RATIO_RULE}\n"
+             declares no element count). {}\n",
+            self.rule()
         );
         let escape = |cell: &String| cell.replace('|', "\\|");
         let _ = writeln!(
@@ -283,11 +317,60 @@ impl Report {
             machine: "Measured on 2 cores (Test CPU) on 2026-01-02.".into(),
         }
     }
+
+    /// A TCP echo scenario with the three floors, and one without them.
+    pub(crate) fn fake_with_floors() -> Report {
+        let mut measurements = Vec::new();
+        for (scenario, runs) in [
+            (
+                "tcp_echo_1conn",
+                &[
+                    ("corio-1w", 10.4),
+                    ("tokio-ct", 12.0),
+                    ("epoll-raw-1w", 10.0),
+                    ("syscalls-1w", 4.0),
+                    ("corio", 13.0),
+                    ("tokio-mt", 15.0),
+                    ("epoll-raw", 11.0),
+                ][..],
+            ),
+            ("spawn_many", &[("corio-1w", 90.0), ("tokio-ct", 446.0)][..]),
+        ] {
+            for (runtime, ns) in runs {
+                let mut m = Measurement::fake(scenario, runtime, ns * 1000.0);
+                m.elements = Some(1000);
+                measurements.push(m);
+            }
+        }
+        Report {
+            measurements,
+            ..Report::default()
+        }
+    }
 }
 
 const RATIO_RULE: &str = "Ratio = corio / fastest peer of the same threading class \
     (1 thread: corio-1w vs tokio-ct, smol-local; multi: corio vs tokio-mt, smol); \
     below 1.0 corio is faster. × asyncio = how many times faster than CPython.";
+
+/// Added to [`RATIO_RULE`] when floors ran.
+const FLOOR_RULE: &str = "Floors (epoll-raw-1w, epoll-raw, syscalls-1w) are \
+    hand-written loops without a runtime, not peers: what the kernel and a bare \
+    event loop cost. corio / epoll floor = corio / fastest epoll-raw loop usable \
+    in the class (1 thread: epoll-raw-1w; multi: either, since one thread is also \
+    a valid multi-thread program); the target is 1.05 or less. syscalls-1w has no \
+    event loop at all: the kernel's own cost of a round trip, for information.";
+
+/// One cell per class: `value vs other side`, or `–` where the class has
+/// no ratio.
+fn ratio_cells(found: &[Ratio]) -> impl Iterator<Item = String> + '_ {
+    [Class::Single, Class::Multi].into_iter().map(|class| {
+        match found.iter().find(|r| r.class == class) {
+            Some(ratio) => format!("{:.2} vs {}", ratio.value, ratio.peer),
+            None => "–".to_owned(),
+        }
+    })
+}
 
 fn rank(order: &[&str], name: &str) -> usize {
     order.iter().position(|n| *n == name).unwrap_or(order.len())
@@ -433,6 +516,60 @@ mod tests {
         assert_eq!(custom[7], "–");
         assert_eq!(custom[10], "2.08 vs smol");
         assert_eq!(custom[11], "–");
+    }
+
+    #[test]
+    fn floors_sort_last_within_their_class() {
+        assert_eq!(
+            Report::fake_with_floors().runtimes(),
+            [
+                "corio-1w",
+                "tokio-ct",
+                "epoll-raw-1w",
+                "syscalls-1w",
+                "corio",
+                "tokio-mt",
+                "epoll-raw"
+            ]
+        );
+    }
+
+    #[test]
+    fn floors_add_two_ratio_columns() {
+        let table = Report::fake_with_floors().table();
+        assert_eq!(table.header.len(), 2 + 7 + 2 + 2);
+        assert_eq!(table.header[9], "corio / best, 1 thread");
+        assert_eq!(table.header[10], "corio / best, multi");
+        assert_eq!(table.header[11], "corio / epoll floor, 1 thread");
+        assert_eq!(table.header[12], "corio / epoll floor, multi");
+        let echo = &table.rows[1];
+        assert_eq!(echo[0], "tcp_echo_1conn");
+        assert_eq!(echo[9], "0.87 vs tokio-ct");
+        assert_eq!(echo[10], "0.87 vs tokio-mt");
+        assert_eq!(echo[11], "1.04 vs epoll-raw-1w");
+        assert_eq!(echo[12], "1.30 vs epoll-raw-1w");
+        let spawn = &table.rows[0];
+        assert_eq!(spawn[0], "spawn_many");
+        assert_eq!(spawn[11..], ["–", "–"]);
+        assert!(
+            !Report::fake()
+                .table()
+                .header
+                .iter()
+                .any(|h| h.contains("floor"))
+        );
+    }
+
+    #[test]
+    fn the_floor_rule_shows_only_with_floors() {
+        let with = Report::fake_with_floors();
+        assert!(with.to_text().contains("not peers"));
+        assert!(with.to_markdown().contains(
+            "| corio / best, multi | corio / epoll floor, 1 thread | corio / epoll floor, multi |"
+        ));
+        let without = Report::fake();
+        assert!(!without.to_text().contains("floor"));
+        assert!(!without.to_markdown().contains("floor"));
     }
 
     #[test]
