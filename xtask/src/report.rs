@@ -391,7 +391,15 @@ pub(crate) fn python_factor(
         .find(|m| m.runtime == "corio-1w")
         .or_else(|| runs.iter().find(|m| m.runtime == "corio"));
     match corio {
-        Some(m) if m.elements.is_some() => format!("{:.0}×", python_ns / m.per_op_ns()),
+        Some(m) if m.elements.is_some() => {
+            // Small factors keep a decimal: 2.6× and 2× are not the same claim.
+            let factor = python_ns / m.per_op_ns();
+            if factor < 10.0 {
+                format!("{factor:.1}×")
+            } else {
+                format!("{factor:.0}×")
+            }
+        }
         Some(_) => "n/a (no element count)".to_owned(),
         None => "–".to_owned(),
     }
@@ -580,6 +588,21 @@ mod tests {
             python_factor(&[&corio], "timers", &numbers),
             "n/a (no element count)"
         );
+    }
+
+    #[test]
+    fn small_python_factors_keep_a_decimal() {
+        let mut corio = Measurement::fake("tcp_echo_1conn", "corio-1w", 11_800.0);
+        corio.elements = Some(1);
+        let factor = |python_ns: f64| {
+            python_factor(
+                &[&corio],
+                "tcp_echo_1conn",
+                &[("tcp_echo_1conn".to_owned(), python_ns)],
+            )
+        };
+        assert_eq!(factor(26_600.0), "2.3×");
+        assert_eq!(factor(118_000.0 * 1.5), "15×");
     }
 
     #[test]

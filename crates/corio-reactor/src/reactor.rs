@@ -56,7 +56,10 @@ pub struct Reactor {
     /// The number of live timers, published under the `timers` lock after
     /// every change, so a poll with no timers never takes that lock.
     live_timers: AtomicUsize,
-    /// Nanoseconds since `epoch` until which the driver sleeps, or `u64::MAX`.
+    /// Nanoseconds since `epoch` until which the driver sleeps (`u64::MAX`:
+    /// no deadline), or 0 while no thread sleeps in it. A timer inserted
+    /// from elsewhere notifies the driver only if it is due before this: a
+    /// driver that is awake reads the timers before it sleeps again.
     sleeping_until: AtomicU64,
     driver: Mutex<DriverState>,
     epoch: Instant,
@@ -168,7 +171,7 @@ impl Reactor {
             source_count: AtomicUsize::new(0),
             timers: Mutex::new(TimerQueue::default()),
             live_timers: AtomicUsize::new(0),
-            sleeping_until: AtomicU64::new(u64::MAX),
+            sleeping_until: AtomicU64::new(0),
             driver: Mutex::new(DriverState {
                 events: Vec::with_capacity(EVENTS),
                 wakers: Vec::new(),
@@ -475,13 +478,15 @@ impl Driver<'_> {
             // this store would not have notified us: look once more.
             let next = reactor.next_timer();
             if next.is_some_and(|next| next < until) {
-                reactor.sleeping_until.store(u64::MAX, Ordering::SeqCst);
+                reactor.sleeping_until.store(0, Ordering::Release);
                 return self.poll(Some(Duration::ZERO));
             }
         }
         let result = epoll::wait(reactor.poller.as_raw_fd(), &mut state.events, wait);
         if blocking {
-            reactor.sleeping_until.store(u64::MAX, Ordering::SeqCst);
+            // Awake: later insertions need not notify (see `sleeping_until`).
+            // Not part of the handshake above, so no SeqCst needed.
+            reactor.sleeping_until.store(0, Ordering::Release);
         }
         result?;
 
@@ -519,5 +524,37 @@ impl Driver<'_> {
             waker.wake();
         }
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timers_inserted_while_the_driver_is_awake_do_not_notify_it() {
+        let reactor = Reactor::new().unwrap();
+        let waker = Waker::noop();
+        let soon = Instant::now() + Duration::from_millis(1);
+        // Nobody sleeps in the driver: the next poll reads the timers
+        // anyway, so no eventfd write (and no read later) is spent.
+        let key = reactor.insert_timer(soon, waker);
+        assert!(!reactor.woken.load(Ordering::SeqCst));
+        assert!(reactor.remove_timer(key));
+
+        // A driver sleeping until a later deadline must hear of an earlier
+        // timer at once.
+        let later = reactor.nanos(Instant::now() + Duration::from_secs(60));
+        reactor.sleeping_until.store(later, Ordering::SeqCst);
+        let key = reactor.insert_timer(soon, waker);
+        assert!(reactor.woken.load(Ordering::SeqCst));
+        assert!(reactor.remove_timer(key));
+
+        // ...but not of a timer due after the one it already waits for.
+        reactor.woken.store(false, Ordering::SeqCst);
+        let key = reactor.insert_timer(Instant::now() + Duration::from_secs(120), waker);
+        assert!(!reactor.woken.load(Ordering::SeqCst));
+        assert!(reactor.remove_timer(key));
+        assert_eq!(reactor.timer_count(), 0);
     }
 }
