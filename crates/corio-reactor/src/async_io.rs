@@ -105,12 +105,7 @@ impl<T: AsFd> Async<T> {
         let reactor = Reactor::expect_current("Async::new");
         set_nonblocking(io.as_fd())?;
         let fd = io.as_fd().as_raw_fd();
-        let source = reactor.insert_source(|key| Arc::new(Source::new(fd, key)));
-        let added = register(reactor.poller(), fd, source.key);
-        if let Err(e) = added {
-            reactor.remove_source(source.key);
-            return Err(e);
-        }
+        let source = reactor.register_source(fd)?;
         Ok(Async {
             source,
             reactor,
@@ -168,8 +163,7 @@ impl<T: AsFd> Async<T> {
     }
 
     fn deregister(&self, io: &T) -> io::Result<()> {
-        self.reactor.remove_source(self.source.key);
-        self.reactor.poller().delete(io.as_fd())
+        self.reactor.deregister_source(&self.source, io.as_fd())
     }
 
     /// Waits until the descriptor may be readable.
@@ -405,32 +399,6 @@ impl<T: AsFd> Async<T> {
         let io = self.get_ref();
         poll_io(&self.source, WRITE, cx, || op(io))
     }
-}
-
-/// Registers `fd` edge-triggered for reading, writing and read-hang-up
-/// (`EPOLLRDHUP`, which `polling` does not ask for: it lets a short read
-/// clear readiness safely, see [`poll_stream_read`]).
-fn register(poller: &polling::Poller, fd: RawFd, key: usize) -> io::Result<()> {
-    let mut event = libc::epoll_event {
-        events: (libc::EPOLLIN | libc::EPOLLPRI | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET)
-            as u32,
-        u64: key as u64,
-    };
-    // SAFETY: `event` is a valid epoll_event for the call's duration; the
-    // descriptor stays open while it is registered: `Drop` and
-    // `into_inner` delete it from the poller before `io` is released.
-    let rc = unsafe {
-        libc::epoll_ctl(
-            std::os::fd::AsRawFd::as_raw_fd(poller),
-            libc::EPOLL_CTL_ADD,
-            fd,
-            &mut event,
-        )
-    };
-    if rc < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }
 
 fn poll_io<R>(

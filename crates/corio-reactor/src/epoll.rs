@@ -163,3 +163,30 @@ pub(crate) fn register(poller: &polling::Poller, wake: &EventFd, key: usize) -> 
         )
     }
 }
+
+/// Registers `fd` edge-triggered for reading, writing and read-hang-up
+/// (`EPOLLRDHUP`, which `polling` does not ask for: it lets a short read
+/// clear readiness safely, see `poll_stream_read` in
+/// `async_io`).
+pub(crate) fn register_source(poller: &polling::Poller, fd: RawFd, token: u64) -> io::Result<()> {
+    let mut event = libc::epoll_event {
+        events: (libc::EPOLLIN | libc::EPOLLPRI | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET)
+            as u32,
+        u64: token,
+    };
+    // SAFETY: `event` is a valid epoll_event for the call's duration; the
+    // descriptor stays open while it is registered: `Async`'s `Drop` and
+    // `into_inner` delete it from the poller before `io` is released.
+    let rc = unsafe {
+        libc::epoll_ctl(
+            std::os::fd::AsRawFd::as_raw_fd(poller),
+            libc::EPOLL_CTL_ADD,
+            fd,
+            &mut event,
+        )
+    };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}

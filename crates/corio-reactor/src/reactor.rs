@@ -8,18 +8,23 @@
 //! than the deadline the driver sleeps towards notifies it, so no wake-up
 //! waits for an unrelated event.
 //!
+//! Each source is registered under its own address as the epoll token, so
+//! an event finds its source without a lookup or a lock. A deregistered
+//! source is deleted from epoll first and its memory kept until the next
+//! poll begins: by then no event fetched before the deletion is still being
+//! dispatched, and no later wait can return one.
+//!
 //! [`notify`]: Reactor::notify
 
 use std::cell::RefCell;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use polling::Poller;
-use slab::Slab;
 
 use crate::epoll::{self, EventFd};
 use crate::source::Source;
@@ -50,7 +55,11 @@ pub struct Reactor {
     wake: EventFd,
     /// Set while a wake-up is pending, so repeated notifies write once.
     woken: AtomicBool,
-    sources: Mutex<Slab<Arc<Source>>>,
+    /// Sources deleted from epoll whose memory the next poll frees (an
+    /// event fetched before the deletion may still point at them until then).
+    released: Mutex<Vec<Arc<Source>>>,
+    /// Set when `released` has entries, so a poll checks it without the lock.
+    has_released: AtomicBool,
     source_count: AtomicUsize,
     timers: Mutex<TimerQueue>,
     /// The number of live timers, published under the `timers` lock after
@@ -73,9 +82,10 @@ impl std::fmt::Debug for Reactor {
     }
 }
 
-/// The key of the reactor's own eventfd. Source keys are slab indices and
-/// never get near it; `polling` keeps `usize::MAX` for its internal
-/// descriptors (which the reactor never arms).
+/// The key of the reactor's own eventfd. Source keys are the sources'
+/// addresses (aligned, below the top of user space) and never equal it;
+/// `polling` keeps `usize::MAX` for its internal descriptors (which the
+/// reactor never arms).
 const WAKE_KEY: usize = usize::MAX - 1;
 
 /// Most events taken from the kernel in one wait.
@@ -167,7 +177,8 @@ impl Reactor {
             poller,
             wake,
             woken: AtomicBool::new(false),
-            sources: Mutex::new(Slab::new()),
+            released: Mutex::new(Vec::new()),
+            has_released: AtomicBool::new(false),
             source_count: AtomicUsize::new(0),
             timers: Mutex::new(TimerQueue::default()),
             live_timers: AtomicUsize::new(0),
@@ -391,28 +402,41 @@ impl Reactor {
         removed
     }
 
-    pub(crate) fn poller(&self) -> &Poller {
-        &self.poller
-    }
-
-    pub(crate) fn insert_source(&self, make: impl FnOnce(usize) -> Arc<Source>) -> Arc<Source> {
-        let mut sources = self.lock_sources();
-        let entry = sources.vacant_entry();
-        let source = make(entry.key());
-        entry.insert(source.clone());
+    /// Registers `fd` edge-triggered under the new source's address.
+    pub(crate) fn register_source(&self, fd: RawFd) -> io::Result<Arc<Source>> {
+        let source = Arc::new(Source::new(fd));
+        epoll::register_source(&self.poller, fd, Arc::as_ptr(&source) as u64)?;
         self.source_count.fetch_add(1, Ordering::Relaxed);
-        source
+        Ok(source)
     }
 
-    pub(crate) fn remove_source(&self, key: usize) {
-        let mut sources = self.lock_sources();
-        if sources.try_remove(key).is_some() {
-            self.source_count.fetch_sub(1, Ordering::Relaxed);
+    /// Deletes `source` from epoll. Its memory outlives the caller's handle
+    /// until the next poll starts (see the module docs); if the deletion
+    /// fails, the kernel may still report the token, so it is never freed.
+    pub(crate) fn deregister_source(
+        &self,
+        source: &Arc<Source>,
+        fd: BorrowedFd<'_>,
+    ) -> io::Result<()> {
+        self.source_count.fetch_sub(1, Ordering::Relaxed);
+        if let Err(e) = self.poller.delete(fd) {
+            std::mem::forget(source.clone());
+            return Err(e);
         }
+        let mut released = self.released.lock().unwrap_or_else(|e| e.into_inner());
+        released.push(source.clone());
+        self.has_released.store(true, Ordering::Release);
+        Ok(())
     }
 
-    fn lock_sources(&self) -> MutexGuard<'_, Slab<Arc<Source>>> {
-        self.sources.lock().unwrap_or_else(|e| e.into_inner())
+    /// Frees the sources deregistered before this poll.
+    fn free_released(&self) {
+        let freed = {
+            let mut released = self.released.lock().unwrap_or_else(|e| e.into_inner());
+            self.has_released.store(false, Ordering::Relaxed);
+            std::mem::take(&mut *released)
+        };
+        drop(freed);
     }
 }
 
@@ -457,6 +481,12 @@ impl Driver<'_> {
     pub fn poll(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
         let reactor = self.reactor;
         let state = &mut *self.state;
+        // Every event of the previous wait was dispatched (under this same
+        // driver lock), and sources released since were deleted from epoll
+        // before: nothing can point at them any more.
+        if reactor.has_released.load(Ordering::Acquire) {
+            reactor.free_released();
+        }
         let next_timer = reactor.next_timer();
         // With neither a timeout nor a timer the clock is not read at all.
         let (deadline, wait) = if timeout.is_none() && next_timer.is_none() {
@@ -490,32 +520,34 @@ impl Driver<'_> {
         }
         result?;
 
-        if !state.events.is_empty() {
-            let sources = reactor.lock_sources();
-            for event in &state.events {
-                // Copies out of the (packed) kernel struct.
-                let (key, flags) = (event.u64 as usize, event.events);
-                if key < WAKE_KEY {
-                    if let Some(source) = sources.get(key) {
-                        source.set_ready(
-                            flags & READ_FLAGS != 0,
-                            flags & WRITE_FLAGS != 0,
-                            flags & CLOSED_FLAGS != 0,
-                            &mut state.wakers,
-                        );
-                    }
-                } else if key == WAKE_KEY {
-                    // Drain first, then allow the next write. The other
-                    // order loses wake-ups for good: a write landing between
-                    // the two would be drained away (and epoll drops its
-                    // edge, the counter being zero) while the flag stays
-                    // set, so no later notify would write again. In this
-                    // order a notify racing with us either sees the flag
-                    // still set (and this driver, awake now, re-checks its
-                    // queues anyway) or writes after the drain.
-                    reactor.wake.drain();
-                    reactor.woken.store(false, Ordering::Release);
-                }
+        for event in &state.events {
+            // Copies out of the (packed) kernel struct.
+            let (key, flags) = (event.u64 as usize, event.events);
+            if key < WAKE_KEY {
+                // SAFETY: `key` is the address of a source registered with
+                // this epoll instance (`register_source`). The source is
+                // alive: its `Async` holds it until deregistration, which
+                // deletes it from epoll and then hands it to `released`,
+                // freed only at the start of a later poll, after this
+                // dispatch (the driver lock orders them).
+                let source = unsafe { &*(key as *const Source) };
+                source.set_ready(
+                    flags & READ_FLAGS != 0,
+                    flags & WRITE_FLAGS != 0,
+                    flags & CLOSED_FLAGS != 0,
+                    &mut state.wakers,
+                );
+            } else if key == WAKE_KEY {
+                // Drain first, then allow the next write. The other
+                // order loses wake-ups for good: a write landing between
+                // the two would be drained away (and epoll drops its
+                // edge, the counter being zero) while the flag stays
+                // set, so no later notify would write again. In this
+                // order a notify racing with us either sees the flag
+                // still set (and this driver, awake now, re-checks its
+                // queues anyway) or writes after the drain.
+                reactor.wake.drain();
+                reactor.woken.store(false, Ordering::Release);
             }
         }
         reactor.collect_due_timers(&mut state.wakers);

@@ -29,7 +29,6 @@ const SEQ_ONE: usize = 8;
 #[derive(Debug)]
 pub(crate) struct Source {
     pub(crate) fd: RawFd,
-    pub(crate) key: usize,
     state: AtomicUsize,
     wakers: Mutex<[Waiters; 2]>,
 }
@@ -68,10 +67,9 @@ fn bit(dir: usize) -> usize {
 }
 
 impl Source {
-    pub(crate) fn new(fd: RawFd, key: usize) -> Source {
+    pub(crate) fn new(fd: RawFd) -> Source {
         Source {
             fd,
-            key,
             // Optimistic start: the first operation is simply attempted.
             state: AtomicUsize::new(READABLE | WRITABLE),
             wakers: Mutex::new([Waiters::default(), Waiters::default()]),
@@ -184,7 +182,7 @@ mod tests {
 
     #[test]
     fn every_distinct_waiter_is_woken_once_per_event() {
-        let source = Source::new(-1, 0);
+        let source = Source::new(-1);
         // A fresh source starts ready; a `WouldBlock` clears the bit.
         source.clear(source.snapshot(), READ);
         source.clear(source.snapshot(), WRITE);
