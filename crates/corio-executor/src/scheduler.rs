@@ -101,6 +101,9 @@ struct Remote {
 pub(crate) struct Worker {
     pub(crate) index: usize,
     pub(crate) shared: Arc<Shared>,
+    /// `&shared.remotes[index]`, resolved once: the hot paths reach it
+    /// many times per task.
+    remote: std::ptr::NonNull<Remote>,
     lifo: Cell<Option<Runnable>>,
     pinned: RefCell<VecDeque<Runnable>>,
     in_task: Cell<bool>,
@@ -376,9 +379,11 @@ pub(crate) fn cancel_now(runnable: Runnable) {
 
 impl Worker {
     pub(crate) fn new(index: usize, shared: Arc<Shared>) -> Worker {
+        let remote = std::ptr::NonNull::from(&shared.remotes[index]);
         Worker {
             index,
             shared,
+            remote,
             lifo: Cell::new(None),
             pinned: RefCell::new(VecDeque::new()),
             in_task: Cell::new(false),
@@ -391,7 +396,10 @@ impl Worker {
     }
 
     fn remote(&self) -> &Remote {
-        &self.shared.remotes[self.index]
+        // SAFETY: `remote` points into `self.shared.remotes`, a boxed slice
+        // that is never resized and lives as long as the `Arc` this worker
+        // holds.
+        unsafe { self.remote.as_ref() }
     }
 
     /// Makes this worker the current one on this thread while `f` runs.

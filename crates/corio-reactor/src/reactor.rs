@@ -70,9 +70,22 @@ pub struct Reactor {
     /// from elsewhere notifies the driver only if it is due before this: a
     /// driver that is awake reads the timers before it sleeps again.
     sleeping_until: AtomicU64,
-    driver: Mutex<DriverState>,
+    driver: DriverLock,
     epoch: Instant,
 }
+
+/// The right to drive the reactor: only ever taken with a `try`, so a flag
+/// is all the lock it needs (and, unlike a mutex, a panic in a waker woken
+/// during a poll cannot poison it and leave the reactor without a driver).
+struct DriverLock {
+    locked: AtomicBool,
+    state: std::cell::UnsafeCell<DriverState>,
+}
+
+// SAFETY: `state` is only reached through a `Driver`, and at most one
+// `Driver` exists at a time (`locked`, taken with acquire ordering and
+// released with release ordering when the `Driver` drops).
+unsafe impl Sync for DriverLock {}
 
 impl std::fmt::Debug for Reactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -121,7 +134,13 @@ impl std::fmt::Debug for DriverState {
 #[derive(Debug)]
 pub struct Driver<'a> {
     reactor: &'a Reactor,
-    state: MutexGuard<'a, DriverState>,
+    state: &'a mut DriverState,
+}
+
+impl Drop for Driver<'_> {
+    fn drop(&mut self) {
+        self.reactor.driver.locked.store(false, Ordering::Release);
+    }
 }
 
 thread_local! {
@@ -183,10 +202,13 @@ impl Reactor {
             timers: Mutex::new(TimerQueue::default()),
             live_timers: AtomicUsize::new(0),
             sleeping_until: AtomicU64::new(0),
-            driver: Mutex::new(DriverState {
-                events: Vec::with_capacity(EVENTS),
-                wakers: Vec::new(),
-            }),
+            driver: DriverLock {
+                locked: AtomicBool::new(false),
+                state: std::cell::UnsafeCell::new(DriverState {
+                    events: Vec::with_capacity(EVENTS),
+                    wakers: Vec::new(),
+                }),
+            },
             epoch: Instant::now(),
         }))
     }
@@ -266,7 +288,13 @@ impl Reactor {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn try_lock_driver(&self) -> Option<Driver<'_>> {
-        self.driver.try_lock().ok().map(|state| Driver {
+        if self.driver.locked.swap(true, Ordering::Acquire) {
+            return None;
+        }
+        // SAFETY: the flag was clear and is now ours: no other `Driver`
+        // exists until this one drops and clears it.
+        let state = unsafe { &mut *self.driver.state.get() };
+        Some(Driver {
             reactor: self,
             state,
         })
@@ -552,8 +580,10 @@ impl Driver<'_> {
         }
         reactor.collect_due_timers(&mut state.wakers);
         let n = state.wakers.len();
-        for waker in state.wakers.drain(..) {
-            waker.wake();
+        if n > 0 {
+            for waker in state.wakers.drain(..) {
+                waker.wake();
+            }
         }
         Ok(n)
     }

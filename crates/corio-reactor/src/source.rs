@@ -54,10 +54,13 @@ impl Waiters {
         }
     }
 
+    #[inline]
     fn take_into(&mut self, out: &mut Vec<Waker>) {
         if let Some(first) = self.first.take() {
             out.push(first);
-            out.append(&mut self.rest);
+            if !self.rest.is_empty() {
+                out.append(&mut self.rest);
+            }
         }
     }
 }

@@ -59,3 +59,35 @@ fn a_timer_from_another_thread_wakes_a_driver_blocked_without_timers() {
     reactor.notify();
     driver.join().unwrap();
 }
+
+struct Panics;
+
+impl Wake for Panics {
+    fn wake(self: Arc<Self>) {
+        panic!("a waker that panics");
+    }
+}
+
+#[test]
+fn a_waker_panicking_during_a_poll_leaves_the_reactor_drivable() {
+    let reactor = Reactor::new().unwrap();
+    let _entered = reactor.enter();
+    let waker = Waker::from(Arc::new(Panics));
+    let mut timer = Timer::after(Duration::from_millis(1));
+    assert!(
+        Pin::new(&mut timer)
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut driver = reactor.try_lock_driver().unwrap();
+        loop {
+            driver.poll(Some(Duration::from_millis(5))).unwrap();
+        }
+    }));
+    assert!(polled.is_err(), "the waker's panic reaches the caller");
+    let mut driver = reactor
+        .try_lock_driver()
+        .expect("the unwound driver released the reactor");
+    assert_eq!(driver.poll(Some(Duration::ZERO)).unwrap(), 0);
+}
