@@ -142,6 +142,9 @@ impl Builder {
             None => std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS)),
         };
         let reactor = Reactor::new()?;
+        // corio-sync's operations spend the same budget as I/O and timers,
+        // so a task looping on a free lock or a full queue still yields.
+        corio_sync::coop::install(corio_reactor::coop::poll_proceed);
         let shared = Arc::new(Shared::new(reactor, workers));
         let mut runner = Runner {
             worker: Box::new(Worker::new(0, shared.clone())),

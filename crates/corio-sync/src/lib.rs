@@ -64,6 +64,7 @@
 mod barrier;
 mod bounded_semaphore;
 mod condition;
+pub mod coop;
 mod error;
 mod event;
 pub mod futures;

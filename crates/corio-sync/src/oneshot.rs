@@ -219,6 +219,9 @@ impl<T> Future for Receiver<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        if this.listener.is_none() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
+        }
         loop {
             let state = this.inner.state.load(Ordering::Acquire);
             assert!(

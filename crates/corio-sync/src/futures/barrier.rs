@@ -49,6 +49,7 @@ impl Future for BarrierWait<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if this.listener.is_none() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
             let mut state = lock(&this.barrier.state);
             if state.broken {
                 return Poll::Ready(Err(BrokenBarrier(())));

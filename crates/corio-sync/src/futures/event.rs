@@ -46,6 +46,9 @@ impl Future for EventWait<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        if this.listener.is_none() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
+        }
         loop {
             match &mut this.listener {
                 None => {

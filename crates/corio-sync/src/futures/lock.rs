@@ -48,8 +48,11 @@ impl<'a, T: ?Sized> Future for Lock<'a, T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if !this.acquire.is_queued() && this.lock.raw.try_lock() {
-            return Poll::Ready(LockGuard::new(this.lock));
+        if !this.acquire.is_queued() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
+            if this.lock.raw.try_lock() {
+                return Poll::Ready(LockGuard::new(this.lock));
+            }
         }
         match this.lock.raw.poll_acquire(&mut this.acquire, cx) {
             Poll::Ready(_) => Poll::Ready(LockGuard::new(this.lock)),
@@ -114,6 +117,9 @@ impl<T: ?Sized> Future for LockOwned<T> {
             .lock
             .as_ref()
             .expect("`LockOwned` polled after it completed");
+        if !this.acquire.is_queued() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
+        }
         let taken = (!this.acquire.is_queued() && lock.raw.try_lock())
             || lock.raw.poll_acquire(&mut this.acquire, cx).is_ready();
         if taken {

@@ -52,6 +52,9 @@ impl<T> Future for Put<'_, T> {
         // `Put` never relies on being pinned (see the `Unpin` impl).
         let this = self.get_mut();
         let shared = this.shared;
+        if !this.acquire.is_queued() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
+        }
         if !this.acquire.is_queued() && shared.is_shut_down() {
             let item = this.item.take().expect("`Put` polled after it completed");
             return Poll::Ready(Err(QueueShutDown(item)));
@@ -129,6 +132,9 @@ impl<T> Future for Get<'_, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let shared = this.shared;
+        if !this.acquire.is_queued() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
+        }
         let item = match shared.items.poll_acquire(&mut this.acquire, cx) {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(Ok(())) => shared.take_claimed(),
@@ -191,6 +197,9 @@ impl<T> Future for Join<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        if this.listener.is_none() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
+        }
         this.shared.poll_join(&mut this.listener, cx)
     }
 }

@@ -49,6 +49,9 @@ impl<'a> Future for Acquire<'a> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        if !this.acquire.is_queued() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
+        }
         match this.semaphore.raw.poll_acquire(&mut this.acquire, cx) {
             Poll::Ready(_) => {
                 Poll::Ready(SemaphorePermit::new(this.semaphore, this.acquire.permits()))
@@ -116,6 +119,9 @@ impl Future for AcquireOwned {
             .semaphore
             .as_ref()
             .expect("`AcquireOwned` polled after it completed");
+        if !this.acquire.is_queued() {
+            std::task::ready!(crate::coop::poll_proceed(cx));
+        }
         match semaphore.raw.poll_acquire(&mut this.acquire, cx) {
             Poll::Ready(_) => {
                 let semaphore = this.semaphore.take().expect("checked above");
