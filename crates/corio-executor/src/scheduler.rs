@@ -440,6 +440,12 @@ impl Worker {
             if let Some(previous) = self.lifo.replace(Some(runnable)) {
                 self.push_back(previous);
             }
+        } else if yielded {
+            // A task that woke itself while running (a yield, or its
+            // cooperative budget ran out) is not new work: this worker runs
+            // it again after the others, and waking a sibling for it would
+            // only move it across cores.
+            self.push_back_quietly(runnable);
         } else {
             self.push_back(runnable);
         }
