@@ -66,6 +66,7 @@ mod spawn;
 pub mod structured;
 #[allow(unsafe_code)]
 pub mod task;
+#[allow(unsafe_code)] // the live children share one strong reference to the group
 mod task_group;
 mod task_group_error;
 mod wait;

@@ -20,6 +20,12 @@
 //! emptied as children end), so aborting can wake every sleeping child. The
 //! flag is read under the same lock on both sides, so no child misses it.
 //! A child that finishes in its first poll never takes the lock.
+//!
+//! Live children keep the group's shared state alive with *one* strong
+//! reference between them, taken when their count leaves zero and given back
+//! when it returns to zero, instead of one reference each: on several
+//! workers, every child finishing on another core would otherwise bounce
+//! the reference count's cache line once more per child.
 
 use std::fmt;
 use std::future::Future;
@@ -128,19 +134,35 @@ fn current_child() -> (TaskId, Option<Arc<str>>) {
 /// Counts one child in the group; counts it out when dropped, which happens
 /// after the child's own future was dropped.
 struct ChildGuard<E> {
-    inner: Arc<Inner<E>>,
+    /// The group's state, kept alive by the live children's shared strong
+    /// reference (see the module docs) until this guard has counted out.
+    inner: std::ptr::NonNull<Inner<E>>,
     slot: Option<usize>,
 }
 
+// SAFETY: a guard is a shared reference to `Inner<E>` (kept alive as
+// described above), which is `Send` and `Sync` when `E: Send`, like the
+// `Arc<Inner<E>>` it stands for.
+unsafe impl<E: Send> Send for ChildGuard<E> {}
+// SAFETY: as above.
+unsafe impl<E: Send> Sync for ChildGuard<E> {}
+
 impl<E> ChildGuard<E> {
+    fn inner(&self) -> &Inner<E> {
+        // SAFETY: the live children's strong reference keeps `Inner` alive
+        // while this guard is counted in (from `enter` to the end of `drop`).
+        unsafe { self.inner.as_ref() }
+    }
+
     /// Lets an abort wake this child while it is suspended.
     fn register(&mut self, cx: &Context<'_>) {
         if self.slot.is_some() {
             // A task's waker never changes, so the first one stays valid.
             return;
         }
-        let mut locked = self.inner.lock();
-        if self.inner.is_aborting() {
+        let inner = self.inner();
+        let mut locked = inner.lock();
+        if inner.is_aborting() {
             drop(locked);
             cancel_current_task(cx);
             return;
@@ -156,30 +178,42 @@ impl<E> ChildGuard<E> {
                 locked.suspended.len() - 1
             }
         };
+        drop(locked);
         self.slot = Some(slot);
     }
 }
 
 impl<E> Drop for ChildGuard<E> {
     fn drop(&mut self) {
-        let joiner = if let Some(slot) = self.slot {
-            let mut locked = self.inner.lock();
+        let inner = self.inner();
+        let (last, joiner) = if let Some(slot) = self.slot {
+            let mut locked = inner.lock();
             locked.suspended[slot] = None;
             locked.free.push(slot);
-            let prev = self.inner.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
-            if live_children(prev) == 1 {
-                locked.joiner.take()
-            } else {
-                None
-            }
+            let prev = inner.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
+            let last = live_children(prev) == 1;
+            (last, if last { locked.joiner.take() } else { None })
         } else {
-            let prev = self.inner.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
-            if live_children(prev) == 1 {
-                self.inner.lock().joiner.take()
-            } else {
-                None
-            }
+            let prev = inner.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
+            let last = live_children(prev) == 1;
+            (
+                last,
+                if last {
+                    inner.lock().joiner.take()
+                } else {
+                    None
+                },
+            )
         };
+        if last {
+            // The last live child gives back the children's reference, after
+            // its last use of `inner`. A child entering meanwhile (the count
+            // left zero again) took a reference of its own in `enter`.
+            // SAFETY: `enter` took this reference when the count left zero,
+            // and exactly one guard sees the count return to zero per such
+            // departure.
+            unsafe { Arc::decrement_strong_count(self.inner.as_ptr()) };
+        }
         if let Some(joiner) = joiner {
             joiner.wake();
         }
@@ -197,7 +231,7 @@ impl<E, F: Future> Future for Watch<'_, E, F> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = &mut *self;
-        if this.guard.inner.is_aborting() && cancel_current_task(cx) {
+        if this.guard.inner().is_aborting() && cancel_current_task(cx) {
             return Poll::Pending;
         }
         let output = this.future.as_mut().poll(cx);
@@ -231,12 +265,12 @@ where
         Ok(Err(error)) => ChildFailure::Error { id, name, error },
         Err(payload) => ChildFailure::Panicked { id, name, payload },
     };
-    guard.inner.record(failure);
+    guard.inner().record(failure);
     // Like asyncio, which aborts the group from a done callback scheduled
     // with `call_soon`, the siblings are cancelled only after the tasks that
     // are ready now have run: children failing "at once" are all reported.
     crate::yield_now().await;
-    guard.inner.abort();
+    guard.inner().abort();
     None
 }
 
@@ -245,8 +279,14 @@ where
 #[track_caller]
 fn enter<E>(inner: &Arc<Inner<E>>) -> (ChildGuard<E>, bool) {
     let prev = inner.state.fetch_add(ONE_CHILD, Ordering::AcqRel);
+    if live_children(prev) == 0 {
+        // The first live child takes the children's shared reference.
+        // SAFETY: `inner` is a live `Arc`, so its pointer is valid and its
+        // strong count is at least one.
+        unsafe { Arc::increment_strong_count(Arc::as_ptr(inner)) };
+    }
     let guard = ChildGuard {
-        inner: inner.clone(),
+        inner: std::ptr::NonNull::from(&**inner),
         slot: None,
     };
     if prev & CLOSED != 0 {

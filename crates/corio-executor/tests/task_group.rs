@@ -301,3 +301,43 @@ fn local_children_may_hold_non_send_state() {
     });
     assert_eq!(log, [0, 1, 2]);
 }
+
+#[test]
+fn the_group_outlives_its_handles_while_children_finish_on_other_workers() {
+    // Live children share one reference to the group's state: groups
+    // dropped (or joined) while children end on another worker, spawners
+    // used after the count went back to zero, over and over.
+    let runner = Runner::builder().workers(2).build().unwrap();
+    runner.run(async {
+        for round in 0..300 {
+            let group = TaskGroup::<()>::new();
+            let spawner = group.spawner();
+            let ended = Arc::new(AtomicUsize::new(0));
+            for _ in 0..8 {
+                let guard = DropGuard(ended.clone());
+                group.spawn(async move {
+                    let _guard = guard;
+                    for _ in 0..3 {
+                        corio::yield_now().await;
+                    }
+                    Ok(())
+                });
+            }
+            if round % 2 == 0 {
+                group.join().await.unwrap();
+                assert_eq!(ended.load(Ordering::SeqCst), 8);
+            } else {
+                // Cancels the children wherever they are; the spawner is left.
+                drop(group);
+                let late = spawner.spawn(async { Ok(()) });
+                assert!(
+                    late.await.is_none(),
+                    "a child of a dropped group is cancelled"
+                );
+                while ended.load(Ordering::SeqCst) < 8 {
+                    corio::yield_now().await;
+                }
+            }
+        }
+    });
+}
