@@ -21,12 +21,13 @@ async fn nap(n: u64) -> u64 {
 fn gather_of_sleeps_takes_the_longest_and_keeps_input_order() {
     let (naps, elapsed) = corio::run(async {
         let start = Instant::now();
-        let naps = corio::gather([nap(300), nap(200), nap(100)]).await;
+        let naps = corio::gather([nap(400), nap(300), nap(200)]).await;
         (naps, start.elapsed())
     });
-    assert_eq!(naps, [300, 200, 100]);
-    assert!(elapsed >= ms(300), "took {elapsed:?}");
-    assert!(elapsed < ms(550), "took {elapsed:?}");
+    assert_eq!(naps, [400, 300, 200]);
+    assert!(elapsed >= ms(400), "took {elapsed:?}");
+    // One after the other they would take 900 ms.
+    assert!(elapsed < ms(850), "took {elapsed:?}");
 }
 
 #[test]

@@ -19,7 +19,8 @@ fn first_completed_returns_when_one_finishes_and_the_rest_still_run() {
             })
         });
         let (done, pending) = corio::wait(tasks, ReturnWhen::FirstCompleted).await;
-        assert!(start.elapsed() < ms(250), "took {:?}", start.elapsed());
+        // The two slow tasks still running shows `wait` did not wait for them.
+        assert!(start.elapsed() < ms(1_000), "took {:?}", start.elapsed());
         assert_eq!(done.len(), 1);
         assert_eq!(done[0].output().as_ref().unwrap(), &10);
         assert_eq!(pending.len(), 2);

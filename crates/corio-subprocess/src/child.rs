@@ -322,9 +322,9 @@ impl Child {
     /// ```
     /// # corio::run(async {
     /// let mut child = corio::subprocess::Command::new("sleep").arg("100").spawn()?;
-    /// child.send_signal(libc::SIGINT)?;
+    /// child.send_signal(libc::SIGTERM)?;
     /// child.wait().await?;
-    /// assert_eq!(child.returncode(), Some(-libc::SIGINT));
+    /// assert_eq!(child.returncode(), Some(-libc::SIGTERM));
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     ///

@@ -117,10 +117,8 @@ fn deadline_spans_several_awaits() {
             .await;
         assert!(r.is_err());
         let n = steps.load(Ordering::SeqCst);
-        assert!(
-            (1..8).contains(&n),
-            "{n} steps in a 30 ms block of 4 ms steps"
-        );
+        // Fewer on a machine busy enough to hold the task back.
+        assert!(n < 8, "{n} steps in a 30 ms block of 4 ms steps");
     });
 }
 
@@ -153,17 +151,20 @@ fn a_hundred_thousand_timers_all_fire_and_none_early() {
 #[test]
 fn interval_ticks_on_schedule_and_skips_missed_ticks() {
     corio::run(async {
-        let period = Duration::from_millis(5);
+        let period = Duration::from_millis(10);
         let mut ticks = interval(period);
         let first = ticks.tick().await;
         let second = ticks.tick().await;
         assert_eq!(second - first, period);
         // Fall behind by several periods: the default skips them.
-        std::thread::sleep(Duration::from_millis(23));
+        std::thread::sleep(Duration::from_millis(45));
         let late = ticks.tick().await;
         assert_eq!(late, second + period, "the overdue tick fires once");
         let next = ticks.tick().await;
-        assert!(next > Instant::now() - period, "missed ticks were skipped");
+        // The late tick fired 45 ms or more after `second`; a burst would
+        // make the next one `second + 2 periods`, skipping puts it on the
+        // first tick of the schedule still ahead at that moment.
+        assert!(next >= second + period * 5, "missed ticks were skipped");
         assert_eq!((next - first).as_nanos() % period.as_nanos(), 0);
     });
 }
@@ -187,9 +188,10 @@ fn interval_burst_and_delay_behaviours() {
         delay.tick().await;
         std::thread::sleep(Duration::from_millis(10));
         let late = delay.tick().await;
-        let before = Instant::now();
         let after = delay.tick().await;
-        assert!(after >= late + period);
-        assert!(after + Duration::from_millis(1) >= before);
+        // `late` was due 4 ms after the first tick and fired 10 ms or more
+        // after it: the next one comes a period after it fired (a burst
+        // would give `late + 4 ms`, skipping `late + 8 ms`).
+        assert!(after >= late + Duration::from_millis(10));
     });
 }

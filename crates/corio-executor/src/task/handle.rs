@@ -99,12 +99,15 @@ impl<T> Task<T> {
     /// # Examples
     ///
     /// ```
-    /// # corio::run(async {
-    /// let task = corio::spawn(async {});
-    /// corio::yield_now().await;
-    /// corio::yield_now().await;
-    /// assert!(task.is_done());
-    /// # });
+    /// // One worker, so that a yield lets the spawned task run to its end.
+    /// let runner = corio::Runner::builder().workers(1).build()?;
+    /// runner.run(async {
+    ///     let task = corio::spawn(async {});
+    ///     assert!(!task.is_done());
+    ///     corio::yield_now().await;
+    ///     assert!(task.is_done());
+    /// });
+    /// # std::io::Result::Ok(())
     /// ```
     pub fn is_done(&self) -> bool {
         self.raw().is_finished()

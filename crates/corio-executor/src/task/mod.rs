@@ -186,12 +186,15 @@ impl TaskInfo {
     /// # Examples
     ///
     /// ```
-    /// # corio::run(async {
-    /// let task = corio::spawn(std::future::pending::<()>());
-    /// corio::yield_now().await;
-    /// let info = corio::task::all().into_iter().find(|t| t.id() == task.id()).unwrap();
-    /// assert_eq!(info.state(), corio::task::TaskState::Pending);
-    /// # });
+    /// // One worker, so that nothing polls the task while we look at it.
+    /// let runner = corio::Runner::builder().workers(1).build()?;
+    /// runner.run(async {
+    ///     let task = corio::spawn(std::future::pending::<()>());
+    ///     corio::yield_now().await;
+    ///     let info = corio::task::all().into_iter().find(|t| t.id() == task.id()).unwrap();
+    ///     assert_eq!(info.state(), corio::task::TaskState::Pending);
+    /// });
+    /// # std::io::Result::Ok(())
     /// ```
     pub fn state(&self) -> TaskState {
         self.state
