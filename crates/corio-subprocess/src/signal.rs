@@ -394,6 +394,19 @@ pub fn ctrl_c() -> CtrlC {
 }
 
 /// Future returned by [`ctrl_c`].
+///
+/// # Examples
+///
+/// ```
+/// # corio::run(async {
+/// use corio::signal::CtrlC;
+///
+/// let ctrl_c: CtrlC = corio::signal::ctrl_c();
+/// # #[allow(unsafe_code)]
+/// # unsafe { libc::kill(libc::getpid(), libc::SIGINT) };
+/// ctrl_c.await?;
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
 #[must_use = "futures do nothing unless you .await or poll them"]
 #[derive(Debug)]
 pub struct CtrlC {
