@@ -2,8 +2,10 @@
 //! and hand-written loops without a runtime, the floors.
 //!
 //! Groups are scenarios, functions are runtimes (`corio`, `corio-1w`,
-//! `tokio-mt`, `tokio-ct`, `smol`, `smol-local`; floors `epoll-raw-1w`,
-//! `epoll-raw` and `syscalls-1w`, see `raw`). One measured
+//! `tokio-mt`, `tokio-ct`, `smol`, `smol-local`; with several connections
+//! also `corio-per-core`, `tokio-per-core` and `smol-per-core`, see
+//! [`PerCore`]; floors `epoll-raw-1w`, `epoll-raw` and `syscalls-1w`, see
+//! `raw`). One measured
 //! iteration is a batch: connect, then `*_OPS` round trips of 64 bytes, each
 //! written by the client and echoed by the server.
 //!
@@ -15,6 +17,8 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
 use corio_benches::{Corio, Runtime, SmolLocal, SmolMulti, Tokio, criterion};
 use criterion::{Criterion, SamplingMode, Throughput};
@@ -180,6 +184,67 @@ async fn echo_batch<N: Net>(conns: usize, rounds: usize) {
         c.await;
     }
     acceptor.await;
+}
+
+/// Threads sharing nothing: one single-threaded runtime per thread, each
+/// serving its own share of the connections through its own listener, the
+/// layout of the two-thread `epoll-raw` floor. The bench thread runs the
+/// first share; the others run on threads that live as long as this.
+struct PerCore<R> {
+    own: R,
+    jobs: Vec<mpsc::Sender<(usize, usize)>>,
+    done: mpsc::Receiver<()>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl<R: Net> PerCore<R> {
+    fn start(threads: usize, start: fn() -> R) -> PerCore<R> {
+        let (done_tx, done) = mpsc::channel();
+        let mut jobs = Vec::new();
+        let mut handles = Vec::new();
+        for _ in 1..threads {
+            let (tx, rx) = mpsc::channel::<(usize, usize)>();
+            let done_tx = done_tx.clone();
+            handles.push(std::thread::spawn(move || {
+                let rt = start();
+                for (conns, rounds) in rx {
+                    rt.run_in_task(echo_batch::<R>(conns, rounds));
+                    done_tx.send(()).expect("the bench thread waits");
+                }
+            }));
+            jobs.push(tx);
+        }
+        PerCore {
+            own: start(),
+            jobs,
+            done,
+            threads: handles,
+        }
+    }
+
+    fn echo_batch(&self, conns: usize, rounds: usize) {
+        let threads = self.jobs.len() + 1;
+        for (i, job) in self.jobs.iter().enumerate() {
+            let share = conns * (i + 2) / threads - conns * (i + 1) / threads;
+            job.send((share, rounds)).expect("the share thread runs");
+        }
+        self.own
+            .run_in_task(echo_batch::<R>(conns / threads, rounds));
+        for _ in &self.jobs {
+            self.done
+                .recv()
+                .expect("the share thread finished its batch");
+        }
+    }
+}
+
+impl<R> Drop for PerCore<R> {
+    fn drop(&mut self) {
+        self.jobs.clear();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The floors: the same echo with no runtime at all.
@@ -395,6 +460,36 @@ fn scenario(c: &mut Criterion, name: &str, ops: u64, conns: usize, rounds: usize
     on(&mut group, "tokio-ct", Tokio::current_thread, conns, rounds);
     on(&mut group, "smol", SmolMulti::start, conns, rounds);
     on(&mut group, "smol-local", SmolLocal::start, conns, rounds);
+    if conns > 1 {
+        fn per_core<R: Net>(
+            group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+            name: &str,
+            start: fn() -> R,
+            conns: usize,
+            rounds: usize,
+        ) {
+            let mut runtimes = None;
+            group.bench_function(name, |b| {
+                let rts = runtimes.get_or_insert_with(|| PerCore::start(2, start));
+                b.iter(|| rts.echo_batch(conns, rounds));
+            });
+        }
+        per_core(
+            &mut group,
+            "corio-per-core",
+            || Corio::start("corio-per-core", 1),
+            conns,
+            rounds,
+        );
+        per_core(
+            &mut group,
+            "tokio-per-core",
+            Tokio::current_thread,
+            conns,
+            rounds,
+        );
+        per_core(&mut group, "smol-per-core", SmolLocal::start, conns, rounds);
+    }
     group.bench_function("epoll-raw-1w", |b| {
         b.iter(|| raw::echo_batch(conns, rounds, 1))
     });

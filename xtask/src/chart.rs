@@ -32,6 +32,9 @@ const KNOWN_COLORS: &[(&str, &str)] = &[
     ("tokio-mt", "#4dabf7"),
     ("smol-local", "#2b8a3e"),
     ("smol", "#8ce99a"),
+    ("corio-per-core", "#ffc078"),
+    ("tokio-per-core", "#a5d8ff"),
+    ("smol-per-core", "#d3f9d8"),
 ];
 
 /// The color of every floor (`epoll-raw*`, `syscalls*`): a neutral grey, as

@@ -349,6 +349,31 @@ mod tests {
     }
 
     #[test]
+    fn per_core_layouts_join_the_multi_thread_class() {
+        let runs = [
+            measurement("s", "corio", 6.4),
+            measurement("s", "tokio-mt", 6.3),
+            measurement("s", "corio-per-core", 5.7),
+            measurement("s", "tokio-per-core", 6.1),
+            measurement("s", "epoll-raw", 5.6),
+        ];
+        for r in ["corio-per-core", "tokio-per-core", "smol-per-core"] {
+            assert_eq!(class_of(r), Class::Multi, "{r}");
+        }
+        let refs: Vec<_> = runs.iter().collect();
+        let found = ratios(&refs);
+        assert_eq!(
+            (found[0].corio.as_str(), found[0].peer.as_str()),
+            ("corio-per-core", "tokio-per-core")
+        );
+        let floor = floor_ratios(&refs);
+        assert_eq!(
+            (floor[0].corio.as_str(), floor[0].peer.as_str()),
+            ("corio-per-core", "epoll-raw")
+        );
+    }
+
+    #[test]
     fn a_class_without_corio_or_without_peers_has_no_ratio() {
         let runs = [
             measurement("s", "tokio-ct", 1.0),

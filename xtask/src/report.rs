@@ -31,6 +31,9 @@ const RUNTIME_ORDER: &[&str] = &[
     "corio",
     "tokio-mt",
     "smol",
+    "corio-per-core",
+    "tokio-per-core",
+    "smol-per-core",
 ];
 
 /// Everything one report shows.
@@ -350,8 +353,10 @@ impl Report {
 }
 
 const RATIO_RULE: &str = "Ratio = corio / fastest peer of the same threading class \
-    (1 thread: corio-1w vs tokio-ct, smol-local; multi: corio vs tokio-mt, smol); \
-    below 1.0 corio is faster. × asyncio = how many times faster than CPython.";
+    (1 thread: corio-1w vs tokio-ct, smol-local; multi: corio vs tokio-mt, smol, and \
+    where they ran corio-per-core vs tokio-per-core, smol-per-core: one single-threaded \
+    runtime per thread, each with its own share of the connections); below 1.0 corio is \
+    faster. × asyncio = how many times faster than CPython.";
 
 /// Added to [`RATIO_RULE`] when floors ran.
 const FLOOR_RULE: &str = "Floors (epoll-raw-1w, epoll-raw, syscalls-1w) are \

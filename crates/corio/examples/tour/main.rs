@@ -54,6 +54,10 @@ fn main() {
         "streams: open_connection, start_server, readline",
         streams::section(),
     );
+    println!("\n== one runner per core: SO_REUSEPORT listeners, nothing shared ==");
+    let start = Instant::now();
+    streams::per_core_section();
+    println!("   (one runner per core: {:?})", start.elapsed());
     section(
         "subprocesses: create_subprocess_exec",
         subprocess::section(),
