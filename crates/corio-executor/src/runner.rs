@@ -98,6 +98,13 @@ impl Builder {
     /// `workers(1)` makes the whole program single-threaded, as asyncio is:
     /// every task runs on the thread that calls [`Runner::run`].
     ///
+    /// Each runner has its own reactor, so several single-worker runners,
+    /// one per thread, share nothing: a server built that way (each thread
+    /// with its own listener on one port, `SO_REUSEPORT`; the
+    /// `per_core_echo` example) never moves a connection's work between
+    /// threads. Several workers in one runner instead share a reactor and
+    /// steal tasks from each other, which balances uneven work by itself.
+    ///
     /// # Examples
     ///
     /// ```
