@@ -677,7 +677,9 @@ impl Worker {
         mut poll_main: impl FnMut() -> std::task::Poll<T>,
     ) -> T {
         loop {
-            if woken.swap(false, Ordering::AcqRel) {
+            // A plain load first: the swap is an atomic read-modify-write,
+            // and most turns of this loop find the flag clear.
+            if woken.load(Ordering::Acquire) && woken.swap(false, Ordering::AcqRel) {
                 coop::set_budget(coop::DEFAULT_BUDGET);
                 self.in_task.set(true);
                 let poll = poll_main();

@@ -86,7 +86,9 @@ pub(crate) fn per_core_section() {
                 })
                 .unwrap(),
         );
-        port = bound.recv().unwrap();
+        port = bound
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the server thread reports its port");
     }
     println!("   two threads, a one-worker Runner each, both listening on port {port}");
     let replies = corio::run(async move {
