@@ -29,7 +29,7 @@ use crate::ready_set::ReadySet;
 /// use futures_lite::StreamExt;
 ///
 /// corio::run(async {
-///     let delays = [30u64, 10, 20];
+///     let delays = [300u64, 100, 200];
 ///     let mut finished = corio::as_completed(delays.map(|ms| async move {
 ///         corio::sleep(Duration::from_millis(ms)).await;
 ///         ms
@@ -38,7 +38,7 @@ use crate::ready_set::ReadySet;
 ///     while let Some(ms) = finished.next().await {
 ///         order.push(ms);
 ///     }
-///     assert_eq!(order, [10, 20, 30]);
+///     assert_eq!(order, [100, 200, 300]);
 /// });
 /// ```
 pub fn as_completed<I>(futures: I) -> AsCompleted<I::Item>

@@ -671,15 +671,26 @@ impl Worker {
     /// stack), but it is scheduled like one: after each of its polls, the
     /// tasks that were queued at that moment run before it is polled again,
     /// so `yield_now` in the main future lets every ready task run once.
+    /// Woken by anything else (a task, a timer, I/O), it also goes behind
+    /// the tasks queued when it is next picked: a reactor poll that wakes
+    /// tasks and the main future together (timers due at once, say) lets
+    /// those tasks run first, as asyncio's ready queue orders them, rather
+    /// than the main future overtaking tasks that came due before it.
     pub(crate) fn run_main<T>(
         &self,
         woken: &AtomicBool,
         mut poll_main: impl FnMut() -> std::task::Poll<T>,
     ) -> T {
+        // Whether the pending wake-up came from the main future's own poll
+        // (a yield): the tasks queued behind it have run already.
+        let mut woke_itself = false;
         loop {
             // A plain load first: the swap is an atomic read-modify-write,
             // and most turns of this loop find the flag clear.
             if woken.load(Ordering::Acquire) && woken.swap(false, Ordering::AcqRel) {
+                if !woke_itself {
+                    self.run_queued();
+                }
                 coop::set_budget(coop::DEFAULT_BUDGET);
                 self.in_task.set(true);
                 let poll = poll_main();
@@ -688,19 +699,26 @@ impl Worker {
                 if let std::task::Poll::Ready(value) = poll {
                     return value;
                 }
-                let mut quota = self.queued_len();
-                while quota > 0 && self.run_one() {
-                    quota -= 1;
-                }
+                woke_itself = woken.load(Ordering::Acquire);
+                self.run_queued();
                 continue;
             }
+            woke_itself = false;
             if !self.run_one() && !woken.load(Ordering::Acquire) {
                 self.park();
             }
         }
     }
 
-    /// Tasks waiting on this worker's own queues.
+    /// Runs the tasks queued on this worker now, and no more: those they
+    /// queue in turn wait for the next round.
+    fn run_queued(&self) {
+        let mut quota = self.queued_len();
+        while quota > 0 && self.run_one() {
+            quota -= 1;
+        }
+    }
+
     fn queued_len(&self) -> usize {
         let lifo = self.lifo.take();
         let n = usize::from(lifo.is_some());

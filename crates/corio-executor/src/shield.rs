@@ -38,7 +38,7 @@ use crate::task::{Task, TaskError, TaskId};
 ///     let saved = Arc::new(AtomicBool::new(false));
 ///     let flag = saved.clone();
 ///     let mut save = corio::shield(async move {
-///         corio::sleep(Duration::from_millis(20)).await;
+///         corio::sleep(Duration::from_millis(200)).await;
 ///         flag.store(true, Ordering::SeqCst);
 ///         "saved"
 ///     });

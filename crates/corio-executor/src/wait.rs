@@ -227,7 +227,7 @@ impl<T: fmt::Debug> fmt::Debug for Done<T> {
 /// corio::run(async {
 ///     let quick = corio::spawn(async { "quick" });
 ///     let slow = corio::spawn(async {
-///         corio::sleep(Duration::from_millis(50)).await;
+///         corio::sleep(Duration::from_millis(500)).await;
 ///         "slow"
 ///     });
 ///     let (done, pending) = corio::wait([quick, slow], ReturnWhen::FirstCompleted).await;

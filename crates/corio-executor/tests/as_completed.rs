@@ -31,7 +31,8 @@ fn as_completed_yields_in_completion_order_on_one_worker() {
 #[test]
 fn as_completed_of_tasks_follows_their_timers() {
     let order = corio::run(async {
-        let tasks = [60u64, 20, 40].map(|n| {
+        // 100 ms apart: a loaded machine cannot make two finish together.
+        let tasks = [300u64, 100, 200].map(|n| {
             corio::spawn(async move {
                 corio::sleep(Duration::from_millis(n)).await;
                 n
@@ -42,5 +43,5 @@ fn as_completed_of_tasks_follows_their_timers() {
             .collect::<Vec<_>>()
             .await
     });
-    assert_eq!(order, [20, 40, 60]);
+    assert_eq!(order, [100, 200, 300]);
 }

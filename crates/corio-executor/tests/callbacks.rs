@@ -19,7 +19,9 @@ fn call_later_fires_in_deadline_order_and_cancelled_ones_never_fire() {
         }
         assert!(handles[2].cancel(), "x is still pending");
         assert!(handles[2].is_cancelled());
-        corio::sleep(Duration::from_millis(60)).await;
+        // Well after the last (30 ms): the callbacks and this wake-up never
+        // come due in one batch, where this could be polled first.
+        corio::sleep(Duration::from_millis(200)).await;
         assert_eq!(*order.borrow(), ["a", "a2", "b", "c"]);
         assert!(!handles[0].cancel(), "c already ran");
     });
@@ -46,9 +48,18 @@ fn call_at_reports_when_and_fires_after_it() {
         let (tx, rx) = mpsc::channel();
         let handle = corio::call_at(at, move || tx.send(Instant::now()).unwrap());
         assert_eq!(handle.when(), Some(at));
-        corio::sleep(Duration::from_millis(30)).await;
-        assert!(rx.try_recv().unwrap() >= at);
-        assert!(handle.is_done());
+        let fired = loop {
+            if let Ok(fired) = rx.try_recv() {
+                break fired;
+            }
+            assert!(Instant::now() < at + Duration::from_secs(10), "never fired");
+            corio::sleep(Duration::from_millis(5)).await;
+        };
+        assert!(fired >= at);
+        while !handle.is_done() {
+            assert!(Instant::now() < at + Duration::from_secs(10), "never done");
+            corio::yield_now().await;
+        }
     });
 }
 
@@ -100,4 +111,26 @@ fn a_foreign_thread_wakes_an_idle_loop() {
     });
     assert_eq!(value, 42);
     assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn callbacks_that_come_due_with_the_main_future_run_before_it() {
+    // One worker, held up by a blocking task until the two callbacks and
+    // the main future's sleep are all overdue: one reactor poll wakes them
+    // together. asyncio would run the callbacks first (they came due
+    // first), and so must corio, though a late timer returns at once.
+    let runner = corio::Runner::builder().workers(1).build().unwrap();
+    let order = runner.run(async {
+        let order = Rc::new(RefCell::new(Vec::new()));
+        for (name, ms) in [("b", 20), ("a", 10)] {
+            let order = order.clone();
+            corio::call_later(Duration::from_millis(ms), move || {
+                order.borrow_mut().push(name)
+            });
+        }
+        corio::spawn(async { std::thread::sleep(Duration::from_millis(80)) }).detach();
+        corio::sleep(Duration::from_millis(40)).await;
+        order.borrow().clone()
+    });
+    assert_eq!(order, ["a", "b"]);
 }

@@ -256,7 +256,7 @@ fn children_spawned_after_a_failure_never_run() {
         let ran = Arc::new(AtomicUsize::new(0));
         let group = TaskGroup::new();
         group.spawn(async { Err::<(), _>(()) });
-        corio::sleep(ms(10)).await;
+        corio::sleep(ms(50)).await;
         let r = ran.clone();
         let late = group.spawn(async move {
             r.fetch_add(1, Ordering::SeqCst);

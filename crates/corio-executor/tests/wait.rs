@@ -41,7 +41,7 @@ fn first_error_returns_on_the_first_error() {
             Ok(1)
         });
         let failing = corio::task::Builder::new().name("failing").spawn(async {
-            corio::sleep(ms(30)).await;
+            corio::sleep(ms(200)).await;
             Err("lost connection")
         });
         let slow = corio::spawn(async {
@@ -76,7 +76,8 @@ fn first_error_returns_on_the_first_error() {
 #[test]
 fn all_completed_waits_for_every_task_in_completion_order() {
     corio::run(async {
-        let tasks = [30u64, 10, 20].map(|n| {
+        // 100 ms apart: a loaded machine cannot make two finish together.
+        let tasks = [300u64, 100, 200].map(|n| {
             corio::spawn(async move {
                 corio::sleep(ms(n)).await;
                 n
@@ -85,7 +86,7 @@ fn all_completed_waits_for_every_task_in_completion_order() {
         let (done, pending) = corio::wait(tasks, ReturnWhen::AllCompleted).await;
         assert!(pending.is_empty());
         let order: Vec<u64> = done.into_iter().map(|d| d.into_output().unwrap()).collect();
-        assert_eq!(order, [10, 20, 30]);
+        assert_eq!(order, [100, 200, 300]);
 
         let (done, pending) =
             corio::wait(Vec::<corio::Task<()>>::new(), ReturnWhen::AllCompleted).await;

@@ -20,13 +20,16 @@ fn two_listeners_both_receive_sigusr1() {
         let mut first = Signals::new([libc::SIGUSR1, libc::SIGHUP])?;
         let mut second = Signals::new([libc::SIGUSR1])?;
         // A listener in another task, woken through the reactor.
-        let third = corio::spawn(async {
+        let subscribed = std::sync::Arc::new(corio::sync::Event::new());
+        let s = subscribed.clone();
+        let third = corio::spawn(async move {
             let mut third = Signals::new([libc::SIGUSR1])?;
+            s.set();
             io::Result::Ok(third.recv().await)
         });
-        // Give the third task time to subscribe (a signal sent earlier would
-        // be missed by it, by design).
-        corio::sleep(Duration::from_millis(200)).await;
+        // A signal sent before the third task subscribes would be missed by
+        // it, by design.
+        subscribed.wait().await;
         raise(libc::SIGUSR1);
         let limit = Duration::from_secs(10);
         let got = corio::timeout(limit, first.next())

@@ -36,13 +36,13 @@ struct State {
 /// use corio::time::Deadline;
 ///
 /// corio::run(async {
-///     let deadline = Deadline::after(Duration::from_millis(5));
+///     let deadline = Deadline::after(Duration::from_millis(100));
 ///     let result = deadline
 ///         .run(async {
 ///             corio::sleep(Duration::from_millis(2)).await;
 ///             // Needs more time than planned: extend the whole block.
-///             deadline.reschedule(Some(Instant::now() + Duration::from_millis(50)));
-///             corio::sleep(Duration::from_millis(10)).await;
+///             deadline.reschedule(Some(Instant::now() + Duration::from_secs(1)));
+///             corio::sleep(Duration::from_millis(150)).await;
 ///             "done"
 ///         })
 ///         .await;

@@ -125,10 +125,10 @@ impl Interval {
     ///
     /// ```
     /// # corio::run(async {
-    /// let mut ticks = corio::time::interval(std::time::Duration::from_millis(1));
+    /// let mut ticks = corio::time::interval(std::time::Duration::from_millis(50));
     /// let first = ticks.tick().await;
     /// let second = ticks.tick().await;
-    /// assert_eq!(second - first, std::time::Duration::from_millis(1));
+    /// assert_eq!(second - first, std::time::Duration::from_millis(50));
     /// # });
     /// ```
     pub async fn tick(&mut self) -> Instant {

@@ -67,18 +67,20 @@ fn a_ready_future_under_timeout_registers_no_timer() {
 #[test]
 fn deadline_reschedule_extends_a_running_block() {
     corio::run(async {
-        let deadline = Deadline::after(Duration::from_millis(10));
+        // The first 5 ms nap has 95 ms to spare on a busy machine before
+        // the original deadline; the second outlasts that deadline.
+        let deadline = Deadline::after(Duration::from_millis(100));
         let start = Instant::now();
         let r = deadline
             .run(async {
                 corio::sleep(Duration::from_millis(5)).await;
-                deadline.reschedule(Some(Instant::now() + Duration::from_millis(100)));
-                corio::sleep(Duration::from_millis(20)).await;
+                deadline.reschedule(Some(Instant::now() + Duration::from_secs(2)));
+                corio::sleep(Duration::from_millis(200)).await;
                 "finished"
             })
             .await;
         assert_eq!(r, Ok("finished"));
-        assert!(start.elapsed() >= Duration::from_millis(25));
+        assert!(start.elapsed() >= Duration::from_millis(205));
         assert!(!deadline.expired());
     });
 }

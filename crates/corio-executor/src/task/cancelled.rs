@@ -31,21 +31,27 @@ use crate::scheduler::with_worker;
 ///
 /// ```
 /// use futures_lite::FutureExt;
+/// use std::sync::Arc;
 ///
 /// corio::run(async {
-///     let task = corio::spawn(async {
+///     let listening = Arc::new(corio::sync::Event::new());
+///     let l = listening.clone();
+///     let task = corio::spawn(async move {
 ///         let work = async {
 ///             corio::sleep(std::time::Duration::from_secs(3600)).await;
 ///             "finished"
 ///         };
 ///         let stop = async {
-///             corio::task::cancelled().await;
+///             // From here on a cancel is delivered to this future.
+///             let cancelled = corio::task::cancelled();
+///             l.set();
+///             cancelled.await;
 ///             // Async cleanup goes here.
 ///             "cleaned up"
 ///         };
 ///         work.or(stop).await
 ///     });
-///     corio::sleep(std::time::Duration::from_millis(5)).await;
+///     listening.wait().await;
 ///     task.cancel();
 ///     assert_eq!(task.await.unwrap(), "cleaned up");
 /// });

@@ -74,7 +74,9 @@ impl<T> Task<T> {
     /// assert!(task.await.unwrap_err().is_cancelled());
     ///
     /// let done = corio::spawn(async { 1 });
-    /// corio::sleep(std::time::Duration::from_millis(1)).await;
+    /// while !done.is_done() {
+    ///     corio::yield_now().await;
+    /// }
     /// assert!(!done.cancel());
     /// assert_eq!(done.await.unwrap(), 1);
     /// # });
