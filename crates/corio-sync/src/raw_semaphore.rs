@@ -13,15 +13,18 @@
 //!   not empty. Newcomers therefore never take permits ahead of a queued
 //!   waiter: that is the FIFO promise, and it also keeps a large
 //!   `acquire_many` from being starved by small ones.
-//! * Listeners are created, granted (notified) and discarded only under the
-//!   `queue` mutex, in the order of `queue.waiters`. The first listener that is
-//!   not yet notified therefore always belongs to the front entry of
-//!   `queue.waiters`, and one `notify_additional(k)` wakes exactly the `k`
-//!   waiters that were just granted.
+//! * Each queued acquisition owns one slot of `queue.slots`, from the poll
+//!   that queues it until the poll that sees it granted (or closed) or its
+//!   cancellation; nobody else frees it, so an index never points at a slot
+//!   reused by someone else. `queue.waiters` lists the slots still waiting,
+//!   oldest first.
 //! * Permits are handed over, not put back for anyone to grab: a granted
-//!   waiter owns its permits from the moment it is notified. A waiter dropped
-//!   after that gives them back through `grant`, which hands them to the next
-//!   waiter, so a cancelled acquisition never leaks permits or a wake-up.
+//!   waiter owns its permits from the moment its slot says so. A waiter
+//!   dropped after that gives them back through `grant`, which hands them to
+//!   the next waiter, so a cancelled acquisition never leaks permits or a
+//!   wake-up.
+//! * Wakers are called after the mutex is released, so a waker that panics
+//!   or takes long holds nothing up.
 //!
 //! [`Lock`]: crate::Lock
 //! [`Semaphore`]: crate::Semaphore
@@ -29,11 +32,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use event_listener::{Event, EventListener, IntoNotification, Listener};
+use std::task::{Context, Poll, Waker};
 
 use crate::primitive::{AtomicUsize, Mutex, Ordering, lock};
 
@@ -50,13 +49,76 @@ pub(crate) const MAX_PERMITS: usize = usize::MAX >> SHIFT;
 pub(crate) struct RawSemaphore {
     state: AtomicUsize,
     queue: Mutex<WaitQueue>,
-    event: Event,
 }
 
-/// The queued acquisitions, oldest first: `(ticket, permits wanted)`.
+/// The queued acquisitions.
 struct WaitQueue {
-    waiters: VecDeque<(u64, usize)>,
-    next_ticket: u64,
+    /// The slots still waiting, oldest first: `(slot, permits wanted)`.
+    waiters: VecDeque<(usize, usize)>,
+    /// One per queued acquisition (see the invariants), reused.
+    slots: Vec<Slot>,
+    /// Indices of the free entries of `slots`.
+    free: Vec<usize>,
+}
+
+/// Where one queued acquisition stands.
+enum Slot {
+    Free,
+    /// Waiting for permits; the waker of the task to tell.
+    Waiting(Waker),
+    /// Its permits were handed over.
+    Granted,
+    /// The semaphore was closed while it waited.
+    Closed,
+}
+
+impl WaitQueue {
+    fn take_slot(&mut self, waker: &Waker) -> usize {
+        let slot = Slot::Waiting(waker.clone());
+        match self.free.pop() {
+            Some(index) => {
+                self.slots[index] = slot;
+                index
+            }
+            None => {
+                self.slots.push(slot);
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    fn free_slot(&mut self, index: usize) {
+        self.slots[index] = Slot::Free;
+        self.free.push(index);
+    }
+}
+
+/// Wakers to call once the mutex is released: the first inline, as one
+/// grant at a time is the rule.
+#[derive(Default)]
+#[must_use = "the wakers must be woken"]
+struct Wakeups {
+    first: Option<Waker>,
+    rest: Vec<Waker>,
+}
+
+impl Wakeups {
+    fn push(&mut self, waker: Waker) {
+        if self.first.is_none() {
+            self.first = Some(waker);
+        } else {
+            self.rest.push(waker);
+        }
+    }
+
+    fn wake(self) {
+        if let Some(first) = self.first {
+            first.wake();
+        }
+        for waker in self.rest {
+            waker.wake();
+        }
+    }
 }
 
 /// The semaphore was closed before the permits could be acquired.
@@ -67,7 +129,8 @@ pub(crate) struct Closed;
 /// [`RawSemaphore::cancel`] from its `Drop`.
 pub(crate) struct Acquire {
     permits: usize,
-    wait: Option<(EventListener, u64)>,
+    /// The slot it owns while queued.
+    slot: Option<usize>,
 }
 
 impl Acquire {
@@ -75,7 +138,7 @@ impl Acquire {
     pub(crate) fn new(permits: usize) -> Self {
         Self {
             permits,
-            wait: None,
+            slot: None,
         }
     }
 
@@ -86,7 +149,7 @@ impl Acquire {
 
     /// Whether this acquisition sits in the wait queue.
     pub(crate) fn is_queued(&self) -> bool {
-        self.wait.is_some()
+        self.slot.is_some()
     }
 }
 
@@ -94,7 +157,7 @@ impl fmt::Debug for Acquire {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Acquire")
             .field("permits", &self.permits)
-            .field("queued", &self.wait.is_some())
+            .field("queued", &self.slot.is_some())
             .finish()
     }
 }
@@ -110,9 +173,9 @@ impl RawSemaphore {
             state: AtomicUsize::new(permits << SHIFT),
             queue: Mutex::new(WaitQueue {
                 waiters: VecDeque::new(),
-                next_ticket: 0,
+                slots: Vec::new(),
+                free: Vec::new(),
             }),
-            event: Event::new(),
         }
     }
 
@@ -211,19 +274,24 @@ impl RawSemaphore {
         if self.available().saturating_add(n) > bound {
             return false;
         }
-        self.grant(&mut queue, n);
+        let wakeups = self.grant(&mut queue, n);
+        drop(queue);
+        wakeups.wake();
         true
     }
 
     #[cold]
     fn release_slow(&self, n: usize) {
         let mut queue = lock(&self.queue);
-        self.grant(&mut queue, n);
+        let wakeups = self.grant(&mut queue, n);
+        drop(queue);
+        wakeups.wake();
     }
 
     /// Adds `n` permits and hands out as many as the front waiters can take,
-    /// in order. Runs under the queue mutex.
-    fn grant(&self, queue: &mut WaitQueue, n: usize) {
+    /// in order. Runs under the queue mutex; the caller wakes the granted
+    /// waiters once it is released.
+    fn grant(&self, queue: &mut WaitQueue, n: usize) -> Wakeups {
         let mut s = self.state.load(Ordering::Acquire);
         loop {
             let mut free = add_permits(s, n) >> SHIFT;
@@ -248,11 +316,15 @@ impl RawSemaphore {
                 .compare_exchange(s, next, Ordering::AcqRel, Ordering::Acquire)
             {
                 Ok(_) => {
-                    if granted > 0 {
-                        queue.waiters.drain(..granted);
-                        self.event.notify(granted.additional());
+                    let mut wakeups = Wakeups::default();
+                    for (index, _) in queue.waiters.drain(..granted) {
+                        if let Slot::Waiting(waker) =
+                            std::mem::replace(&mut queue.slots[index], Slot::Granted)
+                        {
+                            wakeups.push(waker);
+                        }
                     }
-                    return;
+                    return wakeups;
                 }
                 Err(actual) => s = actual,
             }
@@ -266,36 +338,47 @@ impl RawSemaphore {
         acquire: &mut Acquire,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), Closed>> {
-        if acquire.wait.is_none() {
+        let Some(index) = acquire.slot else {
             if self.try_acquire(acquire.permits) {
                 return Poll::Ready(Ok(()));
             }
-            match self.enqueue(acquire.permits) {
-                Ok(None) => return Poll::Ready(Ok(())),
-                Ok(Some(wait)) => acquire.wait = Some(wait),
-                Err(closed) => return Poll::Ready(Err(closed)),
-            }
-        }
-        let (listener, _) = acquire.wait.as_mut().expect("the acquisition is queued");
-        match Pin::new(listener).poll(cx) {
-            Poll::Ready(()) => {
-                acquire.wait = None;
-                // A grant and a close both notify; a waiter woken by either
-                // after the close reports the close (its permits, if any, no
-                // longer matter once nobody can acquire).
-                if self.is_closed() {
-                    Poll::Ready(Err(Closed))
-                } else {
-                    Poll::Ready(Ok(()))
+            return match self.enqueue(acquire.permits, cx.waker()) {
+                Ok(None) => Poll::Ready(Ok(())),
+                Ok(Some(index)) => {
+                    acquire.slot = Some(index);
+                    Poll::Pending
                 }
+                Err(closed) => Poll::Ready(Err(closed)),
+            };
+        };
+        let mut queue = lock(&self.queue);
+        let granted = match &mut queue.slots[index] {
+            Slot::Waiting(waker) => {
+                if !waker.will_wake(cx.waker()) {
+                    waker.clone_from(cx.waker());
+                }
+                return Poll::Pending;
             }
-            Poll::Pending => Poll::Pending,
+            Slot::Granted => true,
+            Slot::Closed => false,
+            Slot::Free => unreachable!("a queued acquisition owns its slot"),
+        };
+        queue.free_slot(index);
+        drop(queue);
+        acquire.slot = None;
+        // A waiter granted before a close reports the close too: its
+        // permits no longer matter once nobody can acquire.
+        if granted && !self.is_closed() {
+            Poll::Ready(Ok(()))
+        } else {
+            Poll::Ready(Err(Closed))
         }
     }
 
-    /// Joins the queue, unless the permits can be taken after all.
+    /// Joins the queue, unless the permits can be taken after all. Returns
+    /// the slot it waits in.
     #[cold]
-    fn enqueue(&self, n: usize) -> Result<Option<(EventListener, u64)>, Closed> {
+    fn enqueue(&self, n: usize, waker: &Waker) -> Result<Option<usize>, Closed> {
         let mut queue = lock(&self.queue);
         let mut s = self.state.load(Ordering::Acquire);
         loop {
@@ -316,40 +399,65 @@ impl RawSemaphore {
                 Err(actual) => s = actual,
             }
         }
-        let ticket = queue.next_ticket;
-        queue.next_ticket += 1;
-        queue.waiters.push_back((ticket, n));
-        Ok(Some((self.event.listen(), ticket)))
+        let index = queue.take_slot(waker);
+        queue.waiters.push_back((index, n));
+        Ok(Some(index))
     }
 
     /// Withdraws an acquisition whose future is dropped. Permits it was
     /// granted but never used go to the next waiter.
+    #[inline]
     pub(crate) fn cancel(&self, acquire: &mut Acquire) {
-        let Some((listener, ticket)) = acquire.wait.take() else {
-            return;
-        };
-        let mut queue = lock(&self.queue);
-        if listener.discard() {
-            if !self.is_closed() {
-                self.grant(&mut queue, acquire.permits);
-            }
-        } else {
-            if let Some(at) = queue.waiters.iter().position(|&(t, _)| t == ticket) {
-                queue.waiters.remove(at);
-            }
-            // The withdrawn waiter may have been the one holding smaller
-            // requests back, or the last one queued.
-            self.grant(&mut queue, 0);
+        if let Some(index) = acquire.slot.take() {
+            self.withdraw(index, acquire.permits);
         }
+    }
+
+    #[cold]
+    fn withdraw(&self, index: usize, permits: usize) {
+        let mut queue = lock(&self.queue);
+        let wakeups = match queue.slots[index] {
+            Slot::Granted => {
+                queue.free_slot(index);
+                if self.is_closed() {
+                    Wakeups::default()
+                } else {
+                    self.grant(&mut queue, permits)
+                }
+            }
+            Slot::Waiting(_) => {
+                if let Some(at) = queue.waiters.iter().position(|&(i, _)| i == index) {
+                    queue.waiters.remove(at);
+                }
+                queue.free_slot(index);
+                // The withdrawn waiter may have been the one holding smaller
+                // requests back, or the last one queued.
+                self.grant(&mut queue, 0)
+            }
+            Slot::Closed => {
+                queue.free_slot(index);
+                Wakeups::default()
+            }
+            Slot::Free => unreachable!("a queued acquisition owns its slot"),
+        };
+        drop(queue);
+        wakeups.wake();
     }
 
     /// Fails every queued and future acquisition.
     pub(crate) fn close(&self) {
-        let mut queue = lock(&self.queue);
-        queue.waiters.clear();
+        let mut guard = lock(&self.queue);
+        let queue = &mut *guard;
+        let mut wakeups = Wakeups::default();
+        for (index, _) in queue.waiters.drain(..) {
+            if let Slot::Waiting(waker) = std::mem::replace(&mut queue.slots[index], Slot::Closed) {
+                wakeups.push(waker);
+            }
+        }
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
         self.state.fetch_and(!WAITERS, Ordering::AcqRel);
-        self.event.notify(usize::MAX.additional());
+        drop(guard);
+        wakeups.wake();
     }
 }
 
