@@ -1,5 +1,6 @@
 //! `Semaphore` and `BoundedSemaphore`: limits, FIFO order, `acquire_many`
-//! without starvation, cancel safety and a threads stress test.
+//! without starvation, cancel safety and threads stress tests (one with
+//! acquisitions abandoned while queued or just granted).
 
 mod common;
 
@@ -220,6 +221,78 @@ fn threads_stress_exact_count() {
             task.await;
         }
         assert_eq!(done.load(Ordering::Relaxed), THREADS * OPS);
+        assert_eq!(semaphore.available(), 3);
+    });
+}
+
+/// Ready after `polls` polls, waking itself in between: a deadline counted
+/// in scheduler turns, so the race below needs no timer.
+struct GiveUpAfter(usize);
+
+impl std::future::Future for GiveUpAfter {
+    type Output = ();
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        if self.0 == 0 {
+            return Poll::Ready(());
+        }
+        self.0 -= 1;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+#[test]
+fn threads_stress_with_abandoned_acquisitions() {
+    // Tasks (on several threads, where the runtime has them) race each
+    // acquisition against a give-up future: many are dropped while queued,
+    // some just after being granted (their permits must pass on). The limit
+    // must hold throughout, every task must finish, and no permit may be
+    // lost or made up.
+    const TASKS: usize = 16;
+    const ROUNDS: usize = 5_000;
+    run_all(|rt| async move {
+        let semaphore = Arc::new(Semaphore::new(3));
+        let inside = Arc::new(AtomicUsize::new(0));
+        let (acquired, abandoned) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let mut tasks = Vec::new();
+        for i in 0..TASKS {
+            let (semaphore, inside) = (semaphore.clone(), inside.clone());
+            let (acquired, abandoned) = (acquired.clone(), abandoned.clone());
+            tasks.push(rt.spawn(async move {
+                for round in 0..ROUNDS {
+                    let n = 1 + (i + round) % 3;
+                    let acquire = async { Some(semaphore.acquire_many(n).await) };
+                    let give_up = async {
+                        GiveUpAfter((i * 7 + round) % 4).await;
+                        None
+                    };
+                    match futures_lite::future::or(acquire, give_up).await {
+                        Some(_permit) => {
+                            assert!(inside.fetch_add(n, Ordering::SeqCst) + n <= 3);
+                            futures_lite::future::yield_now().await;
+                            inside.fetch_sub(n, Ordering::SeqCst);
+                            acquired.fetch_add(1, Ordering::Relaxed);
+                        }
+                        None => {
+                            abandoned.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }));
+        }
+        for task in tasks {
+            task.await;
+        }
+        let (acquired, abandoned) = (
+            acquired.load(Ordering::Relaxed),
+            abandoned.load(Ordering::Relaxed),
+        );
+        assert_eq!(acquired + abandoned, TASKS * ROUNDS);
+        assert!(
+            acquired > 0 && abandoned > 0,
+            "{acquired} acquired, {abandoned} abandoned"
+        );
         assert_eq!(semaphore.available(), 3);
     });
 }
