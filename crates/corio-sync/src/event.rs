@@ -1,9 +1,10 @@
 //! [`Event`]: a flag that tasks can wait on.
 
 use std::fmt;
+use std::task::Waker;
 
 use crate::futures;
-use crate::primitive::{AtomicUsize, Ordering};
+use crate::primitive::{AtomicUsize, Mutex, Ordering, lock};
 
 /// A flag, initially clear, that tasks can wait to see set.
 ///
@@ -29,7 +30,49 @@ use crate::primitive::{AtomicUsize, Ordering};
 /// ```
 pub struct Event {
     pub(crate) flag: AtomicUsize,
-    pub(crate) event: event_listener::Event,
+    pub(crate) waiters: Mutex<Waiters>,
+}
+
+/// The registered waits of an [`Event`].
+///
+/// Each pending `wait()` owns a slot from its first pending poll until it
+/// completes or is dropped, and remembers the round it registered in; a
+/// `set` that finds the flag clear starts a new round and takes every
+/// waker, so a wait of an older round was woken by a set, whatever the
+/// flag says now. Slots are reused: waiting allocates nothing once the
+/// vector has grown.
+pub(crate) struct Waiters {
+    pub(crate) round: u64,
+    slots: Vec<Option<Waker>>,
+    free: Vec<usize>,
+}
+
+impl Waiters {
+    pub(crate) fn register(&mut self, waker: &Waker) -> usize {
+        match self.free.pop() {
+            Some(index) => {
+                self.slots[index] = Some(waker.clone());
+                index
+            }
+            None => {
+                self.slots.push(Some(waker.clone()));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    /// Replaces the waker of a slot still waiting.
+    pub(crate) fn update(&mut self, index: usize, waker: &Waker) {
+        match &mut self.slots[index] {
+            Some(stored) if stored.will_wake(waker) => {}
+            slot => *slot = Some(waker.clone()),
+        }
+    }
+
+    pub(crate) fn release(&mut self, index: usize) {
+        self.slots[index] = None;
+        self.free.push(index);
+    }
 }
 
 impl Event {
@@ -45,7 +88,11 @@ impl Event {
     pub fn new() -> Self {
         Self {
             flag: AtomicUsize::new(0),
-            event: event_listener::Event::new(),
+            waiters: Mutex::new(Waiters {
+                round: 0,
+                slots: Vec::new(),
+                free: Vec::new(),
+            }),
         }
     }
 
@@ -63,7 +110,14 @@ impl Event {
     /// ```
     pub fn set(&self) {
         if self.flag.swap(1, Ordering::AcqRel) == 0 {
-            self.event.notify(usize::MAX);
+            let mut waiters = lock(&self.waiters);
+            waiters.round += 1;
+            let woken: Vec<Waker> = waiters.slots.iter_mut().filter_map(Option::take).collect();
+            drop(waiters);
+            // Woken with the mutex released: a waker may run anything.
+            for waker in woken {
+                waker.wake();
+            }
         }
     }
 

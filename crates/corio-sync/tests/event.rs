@@ -68,6 +68,26 @@ fn dropped_waiter_takes_nothing_from_others() {
 }
 
 #[test]
+fn waits_of_an_earlier_set_and_of_the_next_one_stay_apart() {
+    let event = Event::new();
+    let mut early = pin!(event.wait());
+    assert!(poll_now(&mut early).is_pending());
+    event.set();
+    event.clear();
+    // Registered after that set: only the next one wakes it.
+    let mut late = pin!(event.wait());
+    assert!(poll_now(&mut late).is_pending());
+    assert_eq!(poll_now(&mut early), Poll::Ready(()));
+    // A wait dropped in the place `early` left changes nothing for `late`.
+    let mut dropped = Box::pin(event.wait());
+    assert!(poll_now(&mut dropped).is_pending());
+    drop(dropped);
+    assert!(poll_now(&mut late).is_pending());
+    event.set();
+    assert_eq!(poll_now(&mut late), Poll::Ready(()));
+}
+
+#[test]
 fn threads_stress_exact_count() {
     const THREADS: usize = 4;
     // Each round is one wait and one set per task: 100,000 operations each.

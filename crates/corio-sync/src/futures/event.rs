@@ -5,9 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use event_listener::EventListener;
-
 use crate::Event;
+use crate::primitive::lock;
 
 /// The future of [`Event::wait`](crate::Event::wait): resolves once the
 /// event is set.
@@ -29,14 +28,15 @@ use crate::Event;
 #[must_use = "futures do nothing unless you .await or poll them"]
 pub struct EventWait<'a> {
     event: &'a Event,
-    listener: Option<EventListener>,
+    /// While registered: the slot it waits in and the round it joined.
+    registered: Option<(usize, u64)>,
 }
 
 impl<'a> EventWait<'a> {
     pub(crate) fn new(event: &'a Event) -> Self {
         Self {
             event,
-            listener: None,
+            registered: None,
         }
     }
 }
@@ -46,35 +46,39 @@ impl Future for EventWait<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if this.listener.is_none() {
+        let Some((index, round)) = this.registered else {
             std::task::ready!(crate::coop::poll_proceed(cx));
-        }
-        loop {
-            match &mut this.listener {
-                None => {
-                    if this.event.is_set() {
-                        return Poll::Ready(());
-                    }
-                    // Listen first, then look at the flag again: a `set`
-                    // between the two is seen by one or the other.
-                    this.listener = Some(this.event.event.listen());
-                    if this.event.is_set() {
-                        this.listener = None;
-                        return Poll::Ready(());
-                    }
-                }
-                // Only `set` notifies, so a notification means the flag was
-                // set after this waiter began listening, whatever it is now.
-                Some(listener) => {
-                    return match Pin::new(listener).poll(cx) {
-                        Poll::Ready(()) => {
-                            this.listener = None;
-                            Poll::Ready(())
-                        }
-                        Poll::Pending => Poll::Pending,
-                    };
-                }
+            if this.event.is_set() {
+                return Poll::Ready(());
             }
+            let mut waiters = lock(&this.event.waiters);
+            // A `set` that took the mutex before us is seen here; one that
+            // takes it after us finds our waker.
+            if this.event.is_set() {
+                return Poll::Ready(());
+            }
+            let index = waiters.register(cx.waker());
+            this.registered = Some((index, waiters.round));
+            return Poll::Pending;
+        };
+        let mut waiters = lock(&this.event.waiters);
+        // Only `set` starts a round, so a newer round means the flag was set
+        // after this waiter registered, whatever it is now.
+        if waiters.round != round {
+            waiters.release(index);
+            drop(waiters);
+            this.registered = None;
+            return Poll::Ready(());
+        }
+        waiters.update(index, cx.waker());
+        Poll::Pending
+    }
+}
+
+impl Drop for EventWait<'_> {
+    fn drop(&mut self) {
+        if let Some((index, _)) = self.registered.take() {
+            lock(&self.event.waiters).release(index);
         }
     }
 }
@@ -82,7 +86,7 @@ impl Future for EventWait<'_> {
 impl fmt::Debug for EventWait<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventWait")
-            .field("listening", &self.listener.is_some())
+            .field("waiting", &self.registered.is_some())
             .finish_non_exhaustive()
     }
 }
