@@ -4,9 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
-
-use event_listener::EventListener;
+use std::task::{Context, Poll, Waker};
 
 use crate::error::{RecvError, SendError, TryRecvError};
 use crate::primitive::{AtomicUsize, Mutex, Ordering, lock};
@@ -18,8 +16,25 @@ const TAKEN: usize = 8;
 
 struct Inner<T> {
     state: AtomicUsize,
-    value: Mutex<Option<T>>,
-    event: event_listener::Event,
+    slot: Mutex<Slot<T>>,
+}
+
+/// The value in flight and the receiving task's waker, under one mutex:
+/// `SENT` is set with it held, so a receiver that checks the state under
+/// it either sees the value or leaves a waker the sender will find.
+struct Slot<T> {
+    value: Option<T>,
+    waker: Option<Waker>,
+}
+
+impl<T> Inner<T> {
+    /// Wakes the receiver, if it is waiting.
+    fn wake_receiver(&self) {
+        let waker = lock(&self.slot).waker.take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
 }
 
 /// Creates a one-shot channel: a [`Sender`] that delivers one value and a
@@ -43,8 +58,10 @@ struct Inner<T> {
 pub fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {
         state: AtomicUsize::new(0),
-        value: Mutex::new(None),
-        event: event_listener::Event::new(),
+        slot: Mutex::new(Slot {
+            value: None,
+            waker: None,
+        }),
     });
     (
         Sender {
@@ -52,7 +69,7 @@ pub fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
         },
         Receiver {
             inner,
-            listener: None,
+            waiting: false,
         },
     )
 }
@@ -90,9 +107,15 @@ impl<T> Sender<T> {
         if self.is_closed() {
             return Err(SendError(value));
         }
-        *lock(&self.inner.value) = Some(value);
-        self.inner.state.fetch_or(SENT, Ordering::AcqRel);
-        self.inner.event.notify(1);
+        let waker = {
+            let mut slot = lock(&self.inner.slot);
+            slot.value = Some(value);
+            self.inner.state.fetch_or(SENT, Ordering::AcqRel);
+            slot.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
         Ok(())
         // Dropping `self` now marks the sender gone, after `SENT`.
     }
@@ -117,7 +140,7 @@ impl<T> Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         self.inner.state.fetch_or(SENDER_GONE, Ordering::AcqRel);
-        self.inner.event.notify(1);
+        self.inner.wake_receiver();
     }
 }
 
@@ -156,7 +179,8 @@ impl<T> fmt::Debug for Sender<T> {
 /// Polling it again after it returned a value panics.
 pub struct Receiver<T> {
     inner: Arc<Inner<T>>,
-    listener: Option<EventListener>,
+    /// Whether it has left a waker (and so spent its cooperative budget).
+    waiting: bool,
 }
 
 impl<T> Receiver<T> {
@@ -183,7 +207,7 @@ impl<T> Receiver<T> {
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         let state = self.inner.state.load(Ordering::Acquire);
         if state & SENT != 0 {
-            if let Some(value) = lock(&self.inner.value).take() {
+            if let Some(value) = lock(&self.inner.slot).value.take() {
                 self.inner.state.fetch_or(TAKEN, Ordering::AcqRel);
                 return Ok(value);
             }
@@ -219,7 +243,7 @@ impl<T> Future for Receiver<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if this.listener.is_none() {
+        if !this.waiting {
             std::task::ready!(crate::coop::poll_proceed(cx));
         }
         loop {
@@ -230,23 +254,28 @@ impl<T> Future for Receiver<T> {
             );
             match this.try_recv() {
                 Ok(value) => {
-                    this.listener = None;
+                    this.waiting = false;
                     return Poll::Ready(Ok(value));
                 }
                 Err(TryRecvError::Closed) => {
-                    this.listener = None;
+                    this.waiting = false;
                     return Poll::Ready(Err(RecvError(())));
                 }
                 Err(TryRecvError::Empty) => {}
             }
-            match &mut this.listener {
-                // Listen, then check the state again before sleeping.
-                None => this.listener = Some(this.inner.event.listen()),
-                Some(listener) => match Pin::new(listener).poll(cx) {
-                    Poll::Ready(()) => this.listener = None,
-                    Poll::Pending => return Poll::Pending,
-                },
+            let mut slot = lock(&this.inner.slot);
+            // `SENT` is set under this mutex, and `SENDER_GONE` before the
+            // sender takes it to wake us: either it shows here, or the
+            // sender finds the waker left below.
+            if this.inner.state.load(Ordering::Acquire) & (SENT | SENDER_GONE) != 0 {
+                continue;
             }
+            match &mut slot.waker {
+                Some(waker) if waker.will_wake(cx.waker()) => {}
+                waker => *waker = Some(cx.waker().clone()),
+            }
+            this.waiting = true;
+            return Poll::Pending;
         }
     }
 }

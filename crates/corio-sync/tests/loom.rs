@@ -1,6 +1,7 @@
 //! loom models: Lock, Semaphore, Event and Queue get/put, each with a waiter
-//! that is dropped, checked over every interleaving (run with
-//! `RUSTFLAGS="--cfg loom"`, see `.ci/loom`).
+//! that is dropped, and a oneshot whose sender sends or goes away, checked
+//! over every interleaving (run with `RUSTFLAGS="--cfg loom"`, see
+//! `.ci/loom`).
 
 #![cfg(loom)]
 
@@ -9,7 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use corio_sync::{Event, Lock, Queue, Semaphore};
+use corio_sync::{Event, Lock, Queue, Semaphore, oneshot};
 use loom::future::block_on;
 use loom::thread;
 
@@ -116,5 +117,21 @@ fn queue_get_put_with_a_dropped_getter() {
         let got = getter.join().unwrap().expect("the getter was served");
         assert!(got == 1 || got == 2);
         assert!(queue.is_empty(), "an item was lost or duplicated");
+    });
+}
+
+#[test]
+fn oneshot_receiver_always_hears_from_its_sender() {
+    loom::model(|| {
+        let (tx, rx) = oneshot::<u8>();
+        let sender = thread::spawn(move || tx.send(7).unwrap());
+        assert_eq!(block_on(rx), Ok(7));
+        sender.join().unwrap();
+    });
+    loom::model(|| {
+        let (tx, rx) = oneshot::<u8>();
+        let dropper = thread::spawn(move || drop(tx));
+        assert!(block_on(rx).is_err());
+        dropper.join().unwrap();
     });
 }
