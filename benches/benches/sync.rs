@@ -26,6 +26,8 @@ const SEMAPHORE_EACH: u64 = 100;
 const QUEUE_ITEMS: u64 = 1_000_000;
 /// Round trips over two queues per batch.
 const PING_PONG_OPS: u64 = 100_000;
+/// Oneshot channels per batch, each sent on by a task spawned for it.
+const ONESHOT_OPS: u64 = 100_000;
 
 /// The operations a scenario needs from a library.
 trait Lib: 'static {
@@ -34,6 +36,8 @@ trait Lib: 'static {
     type Semaphore: Send + Sync + 'static;
     type Tx: Clone + Send + Sync + 'static;
     type Rx: Clone + Send + Sync + 'static;
+    type OnceTx: Send + 'static;
+    type OnceRx: Send + 'static;
 
     fn mutex() -> Self::Mutex;
     fn with_lock(m: &Self::Mutex) -> impl Future<Output = ()> + Send;
@@ -43,6 +47,9 @@ trait Lib: 'static {
     fn queue(capacity: usize) -> (Self::Tx, Self::Rx);
     fn put(tx: &Self::Tx, item: u64) -> impl Future<Output = ()> + Send;
     fn get(rx: &Self::Rx) -> impl Future<Output = u64> + Send;
+    fn oneshot() -> (Self::OnceTx, Self::OnceRx);
+    fn send_once(tx: Self::OnceTx, item: u64);
+    fn recv_once(rx: Self::OnceRx) -> impl Future<Output = u64> + Send;
 }
 
 struct CorioSync;
@@ -52,6 +59,8 @@ impl Lib for CorioSync {
     type Semaphore = corio_sync::Semaphore;
     type Tx = corio_sync::Queue<u64>;
     type Rx = corio_sync::Queue<u64>;
+    type OnceTx = corio_sync::Sender<u64>;
+    type OnceRx = corio_sync::Receiver<u64>;
 
     fn mutex() -> Self::Mutex {
         corio_sync::Lock::new(0)
@@ -75,6 +84,15 @@ impl Lib for CorioSync {
     async fn get(rx: &Self::Rx) -> u64 {
         rx.get().await.unwrap()
     }
+    fn oneshot() -> (Self::OnceTx, Self::OnceRx) {
+        corio_sync::oneshot()
+    }
+    fn send_once(tx: Self::OnceTx, item: u64) {
+        tx.send(item).unwrap();
+    }
+    async fn recv_once(rx: Self::OnceRx) -> u64 {
+        rx.await.unwrap()
+    }
 }
 
 struct TokioSync;
@@ -85,6 +103,8 @@ impl Lib for TokioSync {
     // tokio has no MPMC queue: its mpsc receiver is shared behind a mutex
     // for the multi-consumer rows, as a tokio user would.
     type Tx = TokioTx;
+    type OnceTx = tokio::sync::oneshot::Sender<u64>;
+    type OnceRx = tokio::sync::oneshot::Receiver<u64>;
     type Rx = Arc<tokio::sync::Mutex<TokioRx>>;
 
     fn mutex() -> Self::Mutex {
@@ -126,6 +146,15 @@ impl Lib for TokioSync {
             TokioRx::Unbounded(rx) => rx.recv().await.unwrap(),
         }
     }
+    fn oneshot() -> (Self::OnceTx, Self::OnceRx) {
+        tokio::sync::oneshot::channel()
+    }
+    fn send_once(tx: Self::OnceTx, item: u64) {
+        tx.send(item).unwrap();
+    }
+    async fn recv_once(rx: Self::OnceRx) -> u64 {
+        rx.await.unwrap()
+    }
 }
 
 #[derive(Clone)]
@@ -147,6 +176,9 @@ impl Lib for AsyncLock {
     type Semaphore = async_lock::Semaphore;
     type Tx = async_channel::Sender<u64>;
     type Rx = async_channel::Receiver<u64>;
+    // smol has no oneshot channel of its own: a channel of capacity 1.
+    type OnceTx = async_channel::Sender<u64>;
+    type OnceRx = async_channel::Receiver<u64>;
 
     fn mutex() -> Self::Mutex {
         async_lock::Mutex::new(0)
@@ -171,6 +203,15 @@ impl Lib for AsyncLock {
         tx.send(item).await.unwrap();
     }
     async fn get(rx: &Self::Rx) -> u64 {
+        rx.recv().await.unwrap()
+    }
+    fn oneshot() -> (Self::OnceTx, Self::OnceRx) {
+        async_channel::bounded(1)
+    }
+    fn send_once(tx: Self::OnceTx, item: u64) {
+        tx.try_send(item).unwrap();
+    }
+    async fn recv_once(rx: Self::OnceRx) -> u64 {
         rx.recv().await.unwrap()
     }
 }
@@ -313,6 +354,22 @@ impl SyncScenario for PingPong {
     }
 }
 
+/// A task awaits a oneshot channel that a task spawned for it sends on.
+struct Oneshot;
+impl SyncScenario for Oneshot {
+    const NAME: &'static str = "sync_oneshot";
+    const OPS: u64 = ONESHOT_OPS;
+    fn run<L: Lib, R: Runtime>(runtime: &R) {
+        runtime.run_in_task(async {
+            for i in 0..ONESHOT_OPS {
+                let (tx, rx) = L::oneshot();
+                R::spawn_detached(async move { L::send_once(tx, i) });
+                black_box(L::recv_once(rx).await);
+            }
+        });
+    }
+}
+
 /// Adds `<library>/<runtime>` functions for scenario `S` to a group.
 struct Visitor<'g, 'c, S> {
     group: &'g mut BenchmarkGroup<'c, WallTime>,
@@ -356,5 +413,6 @@ fn main() {
     bench::<QueueScenario<1, 1, 0>>(&mut criterion);
     bench::<QueueScenario<4, 4, 0>>(&mut criterion);
     bench::<PingPong>(&mut criterion);
+    bench::<Oneshot>(&mut criterion);
     criterion.final_summary();
 }

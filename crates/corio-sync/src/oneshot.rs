@@ -7,32 +7,61 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use crate::error::{RecvError, SendError, TryRecvError};
-use crate::primitive::{AtomicUsize, Mutex, Ordering, lock};
+use crate::primitive::{AtomicUsize, Ordering, UnsafeCell};
 
+/// The value is in its cell, for the receiver alone from now on.
 const SENT: usize = 1;
 const SENDER_GONE: usize = 2;
 const RECEIVER_GONE: usize = 4;
+/// `try_recv` took the value out (it may run on several threads at once,
+/// through `&Receiver`; a poll has `&mut` and needs no claim).
 const TAKEN: usize = 8;
+/// The waker cell holds the receiver's waker, for the sender to wake.
+const WAKER_SET: usize = 16;
 
+/// One value and one waker, passed between exactly two parties with one
+/// atomic word; no lock.
+///
+/// Who may touch which cell:
+/// * `value`: the sender writes it before setting `SENT` (or takes it back
+///   if its `SENT` found `RECEIVER_GONE`); after `SENT`, only the receiver,
+///   once: a poll (which holds `&mut Receiver`) or a `try_recv` that
+///   claimed it by setting `TAKEN`.
+/// * `waker`: the receiver writes it only while `WAKER_SET` is clear, then
+///   sets the flag; while it is set both sides may only read it (the sender
+///   wakes it by reference after setting `SENT` or `SENDER_GONE`; the
+///   receiver compares it with its new waker). To replace it the receiver
+///   first clears the flag; if that shows the sender done, the sender may be
+///   reading it, so the receiver leaves it alone and takes the result.
+///   Whatever is left in the cells is dropped with the channel.
 struct Inner<T> {
     state: AtomicUsize,
-    slot: Mutex<Slot<T>>,
+    value: UnsafeCell<Option<T>>,
+    waker: UnsafeCell<Option<Waker>>,
 }
 
-/// The value in flight and the receiving task's waker, under one mutex:
-/// `SENT` is set with it held, so a receiver that checks the state under
-/// it either sees the value or leaves a waker the sender will find.
-struct Slot<T> {
-    value: Option<T>,
-    waker: Option<Waker>,
-}
+// SAFETY: the cells are shared only as the protocol above allows: each is
+// written by one side at a time, handed over through `state`'s
+// acquire/release operations, and a value crosses threads only by move
+// (so `T: Send` suffices).
+unsafe impl<T: Send> Send for Inner<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Inner<T> {}
 
 impl<T> Inner<T> {
-    /// Wakes the receiver, if it is waiting.
-    fn wake_receiver(&self) {
-        let waker = lock(&self.slot).waker.take();
-        if let Some(waker) = waker {
-            waker.wake();
+    /// Wakes the receiver if `prev` (the state before the sender's final
+    /// flag) shows it waiting.
+    fn wake_receiver(&self, prev: usize) {
+        if prev & WAKER_SET != 0 && prev & RECEIVER_GONE == 0 {
+            self.waker.with(|waker| {
+                // SAFETY: `WAKER_SET` was set when the sender's flag went
+                // in, so the receiver no longer writes the cell (it only
+                // clears the flag and then sees the sender done): a shared
+                // read is fine.
+                if let Some(waker) = unsafe { &*waker } {
+                    waker.wake_by_ref();
+                }
+            });
         }
     }
 }
@@ -58,10 +87,8 @@ impl<T> Inner<T> {
 pub fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {
         state: AtomicUsize::new(0),
-        slot: Mutex::new(Slot {
-            value: None,
-            waker: None,
-        }),
+        value: UnsafeCell::new(None),
+        waker: UnsafeCell::new(None),
     });
     (
         Sender {
@@ -107,15 +134,18 @@ impl<T> Sender<T> {
         if self.is_closed() {
             return Err(SendError(value));
         }
-        let waker = {
-            let mut slot = lock(&self.inner.slot);
-            slot.value = Some(value);
-            self.inner.state.fetch_or(SENT, Ordering::AcqRel);
-            slot.waker.take()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
+        // SAFETY: until `SENT` the value cell is the sender's alone, and
+        // this is the only send (it takes `self`).
+        self.inner
+            .value
+            .with_mut(|cell| unsafe { *cell = Some(value) });
+        let prev = self.inner.state.fetch_or(SENT, Ordering::AcqRel);
+        if prev & RECEIVER_GONE != 0 {
+            // SAFETY: the receiver is gone, so nobody else reads the cell.
+            let value = self.inner.value.with_mut(|cell| unsafe { (*cell).take() });
+            return value.map_or(Ok(()), |value| Err(SendError(value)));
         }
+        self.inner.wake_receiver(prev);
         Ok(())
         // Dropping `self` now marks the sender gone, after `SENT`.
     }
@@ -139,8 +169,11 @@ impl<T> Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        self.inner.state.fetch_or(SENDER_GONE, Ordering::AcqRel);
-        self.inner.wake_receiver();
+        let prev = self.inner.state.fetch_or(SENDER_GONE, Ordering::AcqRel);
+        // After a send the receiver was woken by it already.
+        if prev & SENT == 0 {
+            self.inner.wake_receiver(prev);
+        }
     }
 }
 
@@ -207,9 +240,15 @@ impl<T> Receiver<T> {
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         let state = self.inner.state.load(Ordering::Acquire);
         if state & SENT != 0 {
-            if let Some(value) = lock(&self.inner.slot).value.take() {
-                self.inner.state.fetch_or(TAKEN, Ordering::AcqRel);
-                return Ok(value);
+            // Exactly one caller finds `TAKEN` clear and owns the value.
+            if self.inner.state.fetch_or(TAKEN, Ordering::AcqRel) & TAKEN == 0 {
+                // SAFETY: `SENT`, acquired above, published the value and
+                // the sender no longer touches the cell; `TAKEN` makes this
+                // the only reader.
+                let value = self.inner.value.with_mut(|cell| unsafe { (*cell).take() });
+                if let Some(value) = value {
+                    return Ok(value);
+                }
             }
             return Err(TryRecvError::Closed);
         }
@@ -247,32 +286,50 @@ impl<T> Future for Receiver<T> {
             std::task::ready!(crate::coop::poll_proceed(cx));
         }
         loop {
-            let state = this.inner.state.load(Ordering::Acquire);
-            assert!(
-                state & TAKEN == 0,
-                "the oneshot `Receiver` was polled after it returned its value"
-            );
-            match this.try_recv() {
-                Ok(value) => {
-                    this.waiting = false;
-                    return Poll::Ready(Ok(value));
-                }
-                Err(TryRecvError::Closed) => {
-                    this.waiting = false;
-                    return Poll::Ready(Err(RecvError(())));
-                }
-                Err(TryRecvError::Empty) => {}
+            let inner = &*this.inner;
+            let state = inner.state.load(Ordering::Acquire);
+            if state & SENT != 0 {
+                // SAFETY: `SENT`, acquired above, published the value and the
+                // sender no longer touches the cell; `&mut self` rules out a
+                // concurrent `try_recv`, the cell's only other reader.
+                let value = inner.value.with_mut(|cell| unsafe { (*cell).take() });
+                let value =
+                    value.expect("the oneshot `Receiver` was polled after it returned its value");
+                this.waiting = false;
+                return Poll::Ready(Ok(value));
             }
-            let mut slot = lock(&this.inner.slot);
-            // `SENT` is set under this mutex, and `SENDER_GONE` before the
-            // sender takes it to wake us: either it shows here, or the
-            // sender finds the waker left below.
-            if this.inner.state.load(Ordering::Acquire) & (SENT | SENDER_GONE) != 0 {
+            if state & SENDER_GONE != 0 {
+                this.waiting = false;
+                return Poll::Ready(Err(RecvError(())));
+            }
+            if inner.state.load(Ordering::Acquire) & WAKER_SET != 0 {
+                // SAFETY: while `WAKER_SET` is set nobody writes the cell.
+                let same = inner.waker.with(|waker| unsafe {
+                    (*waker)
+                        .as_ref()
+                        .is_some_and(|waker| waker.will_wake(cx.waker()))
+                });
+                if same {
+                    this.waiting = true;
+                    return Poll::Pending;
+                }
+                let prev = inner.state.fetch_and(!WAKER_SET, Ordering::AcqRel);
+                if prev & (SENT | SENDER_GONE) != 0 {
+                    // The sender finished while the flag was set and may be
+                    // reading the cell: leave it, and take the result.
+                    continue;
+                }
+            }
+            // SAFETY: `WAKER_SET` is clear, so the sender does not read the
+            // cell (it reads it only if the flag was set before its own
+            // final flag), and only this receiver writes it.
+            inner
+                .waker
+                .with_mut(|waker| unsafe { *waker = Some(cx.waker().clone()) });
+            if inner.state.fetch_or(WAKER_SET, Ordering::AcqRel) & (SENT | SENDER_GONE) != 0 {
+                // The sender finished before the waker was in: it will not
+                // wake us, so take the result now.
                 continue;
-            }
-            match &mut slot.waker {
-                Some(waker) if waker.will_wake(cx.waker()) => {}
-                waker => *waker = Some(cx.waker().clone()),
             }
             this.waiting = true;
             return Poll::Pending;

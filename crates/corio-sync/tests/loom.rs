@@ -134,4 +134,34 @@ fn oneshot_receiver_always_hears_from_its_sender() {
         assert!(block_on(rx).is_err());
         dropper.join().unwrap();
     });
+    // The receiver replaces its waker (a first poll with another one)
+    // while the value is on its way.
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::<u8>();
+        let sender = thread::spawn(move || tx.send(7).unwrap());
+        if let Poll::Ready(value) = poll_now(&mut rx) {
+            assert_eq!(value, Ok(7));
+        } else {
+            assert_eq!(block_on(rx), Ok(7));
+        }
+        sender.join().unwrap();
+    });
+}
+
+#[test]
+fn oneshot_dropped_receiver_and_send_race() {
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::<Arc<u8>>();
+        let value = Arc::new(7);
+        let sender = {
+            let value = value.clone();
+            thread::spawn(move || tx.send(value).is_ok())
+        };
+        let _ = poll_now(&mut rx);
+        drop(rx);
+        // A refused value comes back to the sender (and is dropped there),
+        // an accepted one dies with the channel: either way it is freed.
+        sender.join().unwrap();
+        assert_eq!(Arc::strong_count(&value), 1);
+    });
 }

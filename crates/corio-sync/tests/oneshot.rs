@@ -4,6 +4,7 @@
 mod common;
 
 use std::pin::pin;
+use std::task::Poll;
 
 use common::{poll_now, run_all};
 use corio_sync::{TryRecvError, oneshot};
@@ -62,4 +63,26 @@ fn try_recv_states() {
     sender.send('v').unwrap();
     assert_eq!(receiver.try_recv(), Ok('v'));
     assert_eq!(receiver.try_recv(), Err(TryRecvError::Closed));
+}
+
+#[test]
+#[should_panic(expected = "polled after it returned its value")]
+fn polling_a_receiver_again_after_its_value_is_a_bug() {
+    let (tx, mut rx) = oneshot();
+    tx.send(1).unwrap();
+    assert_eq!(poll_now(&mut rx), Poll::Ready(Ok(1)));
+    let _ = poll_now(&mut rx);
+}
+
+#[test]
+fn try_recv_from_several_threads_hands_the_value_out_once() {
+    for _ in 0..200 {
+        let (tx, rx) = oneshot();
+        tx.send(String::from("once")).unwrap();
+        let got: Vec<_> = std::thread::scope(|s| {
+            let takers: Vec<_> = (0..4).map(|_| s.spawn(|| rx.try_recv().ok())).collect();
+            takers.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert_eq!(got.iter().flatten().count(), 1, "{got:?}");
+    }
 }
