@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use event_listener::IntoNotification;
-
+use crate::notifier::Notifier;
 use crate::{Lock, LockGuard, futures};
 
 /// A condition variable that owns its [`Lock`]: tasks take the lock, check
@@ -35,7 +34,7 @@ use crate::{Lock, LockGuard, futures};
 /// # });
 /// ```
 pub struct Condition<T: ?Sized> {
-    pub(crate) event: event_listener::Event,
+    pub(crate) notifier: Notifier,
     pub(crate) lock: Lock<T>,
 }
 
@@ -52,7 +51,7 @@ impl<T> Condition<T> {
     /// ```
     pub fn new(value: T) -> Self {
         Self {
-            event: event_listener::Event::new(),
+            notifier: Notifier::new(),
             lock: Lock::new(value),
         }
     }
@@ -225,7 +224,7 @@ impl<T: ?Sized> Condition<T> {
     /// assert_eq!(condition.notify(1), 0); // nobody waits
     /// ```
     pub fn notify(&self, n: usize) -> usize {
-        self.event.notify(n.additional())
+        self.notifier.notify(n)
     }
 
     /// Wakes every task waiting in [`wait`](Self::wait). Returns how many
@@ -240,7 +239,7 @@ impl<T: ?Sized> Condition<T> {
     /// assert_eq!(condition.notify_all(), 0);
     /// ```
     pub fn notify_all(&self) -> usize {
-        self.event.notify(usize::MAX.additional())
+        self.notifier.notify(usize::MAX)
     }
 
     #[track_caller]

@@ -70,6 +70,7 @@ mod event;
 pub mod futures;
 #[allow(unsafe_code)] // reason: the lock hands out its `UnsafeCell` data to one guard at a time
 mod lock;
+mod notifier;
 #[allow(unsafe_code)]
 // reason: the value and the waker pass between the two ends through cells, ordered by one atomic word
 mod oneshot;

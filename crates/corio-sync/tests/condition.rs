@@ -1,5 +1,6 @@
 //! `Condition`: `wait_for` consumers, `notify(n)` counts, and a dropped
-//! notified waiter passing its wake-up on.
+//! notified waiter passing its wake-up on (also while it was taking the
+//! lock back).
 
 mod common;
 
@@ -71,6 +72,22 @@ fn dropped_notified_waiter_passes_the_notification_on() {
     assert!(poll_now(&mut second).is_pending());
     assert_eq!(condition.notify(1), 1);
     drop(first);
+    assert!(matches!(poll_now(&mut second), Poll::Ready(_)));
+}
+
+#[test]
+fn waiter_dropped_while_taking_the_lock_back_passes_the_notification_on() {
+    let condition = Condition::new(());
+    let mut first = Box::pin(condition.wait(condition.try_lock().unwrap()));
+    assert!(poll_now(&mut first).is_pending());
+    let mut second = pin!(condition.wait(condition.try_lock().unwrap()));
+    assert!(poll_now(&mut second).is_pending());
+    let held = condition.try_lock().unwrap();
+    assert_eq!(condition.notify(1), 1);
+    // Notified, now queued for the lock someone holds: then given up.
+    assert!(poll_now(&mut first).is_pending());
+    drop(first);
+    drop(held);
     assert!(matches!(poll_now(&mut second), Poll::Ready(_)));
 }
 

@@ -1,5 +1,6 @@
-//! loom models: Lock, Semaphore, Event and Queue get/put, each with a waiter
-//! that is dropped, and a oneshot whose sender sends or goes away, checked
+//! loom models: Lock, Semaphore, Event, Condition and Queue get/put, each
+//! with a waiter that is dropped, and a oneshot whose sender sends or goes
+//! away, checked
 //! over every interleaving (run with `RUSTFLAGS="--cfg loom"`, see
 //! `.ci/loom`).
 
@@ -10,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use corio_sync::{Event, Lock, Queue, Semaphore, oneshot};
+use corio_sync::{Condition, Event, Lock, Queue, Semaphore, oneshot};
 use loom::future::block_on;
 use loom::thread;
 
@@ -163,5 +164,46 @@ fn oneshot_dropped_receiver_and_send_race() {
         // an accepted one dies with the channel: either way it is freed.
         sender.join().unwrap();
         assert_eq!(Arc::strong_count(&value), 1);
+    });
+}
+
+#[test]
+fn condition_notification_survives_a_dropped_waiter() {
+    use loom::sync::atomic::{AtomicBool, Ordering};
+    loom::model(|| {
+        let condition = Arc::new(Condition::new(0u8));
+        let registered = Arc::new(AtomicBool::new(false));
+        // A starts waiting, then gives up: before or after the notify, so
+        // perhaps holding the notification, which must then pass on.
+        let dropper = {
+            let (condition, registered) = (condition.clone(), registered.clone());
+            thread::spawn(move || {
+                block_on(async {
+                    let guard = condition.lock().await;
+                    let mut waiting = std::pin::pin!(condition.wait(guard));
+                    assert!(poll_now(&mut waiting).is_pending());
+                    registered.store(true, Ordering::Release);
+                })
+            })
+        };
+        // B waits for the change; it must hear of it through A if need be.
+        let waiter = {
+            let condition = condition.clone();
+            thread::spawn(move || {
+                block_on(async {
+                    let guard = condition.lock().await;
+                    drop(condition.wait_for(guard, |value| *value == 1).await);
+                })
+            })
+        };
+        // Notify only once A waits, so that A cannot simply take the
+        // notification and return from its wait.
+        while !registered.load(Ordering::Acquire) {
+            thread::yield_now();
+        }
+        block_on(async { *condition.lock().await = 1 });
+        condition.notify(1);
+        waiter.join().unwrap();
+        dropper.join().unwrap();
     });
 }

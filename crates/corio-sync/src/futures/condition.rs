@@ -6,15 +6,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use event_listener::EventListener;
-
 use crate::{Condition, LockGuard};
 
 enum State<'a, T: ?Sized> {
     /// Holding the lock; not yet listening.
     Start(LockGuard<'a, T>),
-    /// Lock released; waiting for a notification.
-    Waiting(EventListener),
+    /// Lock released; waiting for a notification in this slot of the
+    /// condition's notifier.
+    Waiting(usize),
     /// Notified; taking the lock back.
     Relocking(super::Lock<'a, T>),
     Done,
@@ -68,15 +67,17 @@ impl<'a, T: ?Sized> Future for ConditionWait<'a, T> {
                 State::Start(_) => {
                     // Register before unlocking: whoever changes the state
                     // next needs the lock, and its notify will find us.
-                    let listener = this.condition.event.listen();
-                    this.state = State::Waiting(listener);
+                    let slot = this.condition.notifier.register(cx.waker());
+                    this.state = State::Waiting(slot);
                 }
-                State::Waiting(listener) => match Pin::new(listener).poll(cx) {
-                    Poll::Ready(()) => {
-                        this.state = State::Relocking(this.condition.lock.lock());
+                State::Waiting(slot) => {
+                    match this.condition.notifier.poll_notified(*slot, cx.waker()) {
+                        Poll::Ready(()) => {
+                            this.state = State::Relocking(this.condition.lock.lock());
+                        }
+                        Poll::Pending => return Poll::Pending,
                     }
-                    Poll::Pending => return Poll::Pending,
-                },
+                }
                 State::Relocking(lock) => match Pin::new(lock).poll(cx) {
                     Poll::Ready(guard) => {
                         this.state = State::Done;
@@ -86,6 +87,22 @@ impl<'a, T: ?Sized> Future for ConditionWait<'a, T> {
                 },
                 State::Done => panic!("`ConditionWait` polled after it completed"),
             }
+        }
+    }
+}
+
+impl<T: ?Sized> Drop for ConditionWait<'_, T> {
+    fn drop(&mut self) {
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Waiting(slot) => self.condition.notifier.cancel(slot),
+            State::Relocking(relock) => {
+                // Notified, but given up before it had the lock back: the
+                // notification goes to the next waiter, as asyncio does
+                // (once the lock acquisition is withdrawn).
+                drop(relock);
+                self.condition.notifier.notify(1);
+            }
+            State::Start(_) | State::Done => {}
         }
     }
 }

@@ -1,0 +1,133 @@
+//! The waiting tasks of a [`Condition`](crate::Condition), first come, first
+//! notified.
+//!
+//! Each waiter owns a slot from `register` until `poll_notified` sees it
+//! notified or `cancel` withdraws it; `waiting` lists the slots not yet
+//! notified, oldest first. `notify(n)` marks the `n` oldest as notified and
+//! wakes them once the mutex is released. A waiter dropped after its
+//! notification passes it to the next one, so a notification is never lost
+//! to a cancelled wait. Slots are reused: waiting allocates nothing once the
+//! vectors have grown.
+
+use std::collections::VecDeque;
+use std::task::{Poll, Waker};
+
+use crate::primitive::{Mutex, lock};
+
+pub(crate) struct Notifier {
+    queue: Mutex<Queue>,
+}
+
+struct Queue {
+    waiting: VecDeque<usize>,
+    slots: Vec<Slot>,
+    free: Vec<usize>,
+}
+
+enum Slot {
+    Free,
+    Waiting(Waker),
+    Notified,
+}
+
+impl Notifier {
+    pub(crate) fn new() -> Notifier {
+        Notifier {
+            queue: Mutex::new(Queue {
+                waiting: VecDeque::new(),
+                slots: Vec::new(),
+                free: Vec::new(),
+            }),
+        }
+    }
+
+    /// Joins the back of the queue; returns the waiter's slot.
+    pub(crate) fn register(&self, waker: &Waker) -> usize {
+        let mut queue = lock(&self.queue);
+        let slot = Slot::Waiting(waker.clone());
+        let index = match queue.free.pop() {
+            Some(index) => {
+                queue.slots[index] = slot;
+                index
+            }
+            None => {
+                queue.slots.push(slot);
+                queue.slots.len() - 1
+            }
+        };
+        queue.waiting.push_back(index);
+        index
+    }
+
+    /// Ready (and the slot given back) once the waiter in `index` was
+    /// notified; otherwise keeps `waker` for the notification.
+    pub(crate) fn poll_notified(&self, index: usize, waker: &Waker) -> Poll<()> {
+        let mut queue = lock(&self.queue);
+        match &mut queue.slots[index] {
+            Slot::Waiting(stored) => {
+                if !stored.will_wake(waker) {
+                    stored.clone_from(waker);
+                }
+                Poll::Pending
+            }
+            Slot::Notified => {
+                queue.slots[index] = Slot::Free;
+                queue.free.push(index);
+                Poll::Ready(())
+            }
+            Slot::Free => unreachable!("a registered waiter owns its slot"),
+        }
+    }
+
+    /// Withdraws the waiter in `index`; a notification it had not taken
+    /// yet goes to the next waiter.
+    pub(crate) fn cancel(&self, index: usize) {
+        let mut queue = lock(&self.queue);
+        let notified = match std::mem::replace(&mut queue.slots[index], Slot::Free) {
+            Slot::Waiting(_) => {
+                if let Some(at) = queue.waiting.iter().position(|&i| i == index) {
+                    queue.waiting.remove(at);
+                }
+                false
+            }
+            Slot::Notified => true,
+            Slot::Free => unreachable!("a registered waiter owns its slot"),
+        };
+        queue.free.push(index);
+        if notified {
+            let woken = Self::take(&mut queue, 1);
+            drop(queue);
+            woken.into_iter().for_each(Waker::wake);
+        }
+    }
+
+    /// Notifies the `n` oldest waiters; returns how many there were.
+    pub(crate) fn notify(&self, n: usize) -> usize {
+        let mut queue = lock(&self.queue);
+        if queue.waiting.is_empty() {
+            return 0;
+        }
+        let woken = Self::take(&mut queue, n);
+        drop(queue);
+        let count = woken.len();
+        // Woken with the mutex released: a waker may run anything.
+        woken.into_iter().for_each(Waker::wake);
+        count
+    }
+
+    /// Marks up to `n` waiters, oldest first, notified; their wakers.
+    fn take(queue: &mut Queue, n: usize) -> Vec<Waker> {
+        let n = n.min(queue.waiting.len());
+        let mut woken = Vec::with_capacity(n);
+        for _ in 0..n {
+            let Some(index) = queue.waiting.pop_front() else {
+                break;
+            };
+            if let Slot::Waiting(waker) = std::mem::replace(&mut queue.slots[index], Slot::Notified)
+            {
+                woken.push(waker);
+            }
+        }
+        woken
+    }
+}
