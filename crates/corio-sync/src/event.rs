@@ -5,6 +5,8 @@ use std::task::Waker;
 
 use crate::futures;
 use crate::primitive::{AtomicUsize, Mutex, Ordering, lock};
+use crate::slab::Slab;
+use crate::wakeups::Wakeups;
 
 /// A flag, initially clear, that tasks can wait to see set.
 ///
@@ -43,36 +45,8 @@ pub struct Event {
 /// vector has grown.
 pub(crate) struct Waiters {
     pub(crate) round: u64,
-    slots: Vec<Option<Waker>>,
-    free: Vec<usize>,
-}
-
-impl Waiters {
-    pub(crate) fn register(&mut self, waker: &Waker) -> usize {
-        match self.free.pop() {
-            Some(index) => {
-                self.slots[index] = Some(waker.clone());
-                index
-            }
-            None => {
-                self.slots.push(Some(waker.clone()));
-                self.slots.len() - 1
-            }
-        }
-    }
-
-    /// Replaces the waker of a slot still waiting.
-    pub(crate) fn update(&mut self, index: usize, waker: &Waker) {
-        match &mut self.slots[index] {
-            Some(stored) if stored.will_wake(waker) => {}
-            slot => *slot = Some(waker.clone()),
-        }
-    }
-
-    pub(crate) fn release(&mut self, index: usize) {
-        self.slots[index] = None;
-        self.free.push(index);
-    }
+    /// A pending wait's waker; `None` once a `set` took it.
+    pub(crate) slots: Slab<Option<Waker>>,
 }
 
 impl Event {
@@ -90,8 +64,7 @@ impl Event {
             flag: AtomicUsize::new(0),
             waiters: Mutex::new(Waiters {
                 round: 0,
-                slots: Vec::new(),
-                free: Vec::new(),
+                slots: Slab::new(),
             }),
         }
     }
@@ -112,12 +85,10 @@ impl Event {
         if self.flag.swap(1, Ordering::AcqRel) == 0 {
             let mut waiters = lock(&self.waiters);
             waiters.round += 1;
-            let woken: Vec<Waker> = waiters.slots.iter_mut().filter_map(Option::take).collect();
+            let mut woken = Wakeups::default();
+            woken.extend(waiters.slots.values_mut().filter_map(Option::take));
             drop(waiters);
-            // Woken with the mutex released: a waker may run anything.
-            for waker in woken {
-                waker.wake();
-            }
+            woken.wake();
         }
     }
 

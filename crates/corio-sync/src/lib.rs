@@ -78,7 +78,9 @@ mod primitive;
 mod queue;
 mod raw_semaphore;
 mod semaphore;
+mod slab;
 mod store;
+mod wakeups;
 
 pub use barrier::Barrier;
 pub use bounded_semaphore::BoundedSemaphore;

@@ -6,13 +6,14 @@
 //! notified, oldest first. `notify(n)` marks the `n` oldest as notified and
 //! wakes them once the mutex is released. A waiter dropped after its
 //! notification passes it to the next one, so a notification is never lost
-//! to a cancelled wait. Slots are reused: waiting allocates nothing once the
-//! vectors have grown.
+//! to a cancelled wait. Slots are reused (see `slab.rs`).
 
 use std::collections::VecDeque;
 use std::task::{Poll, Waker};
 
 use crate::primitive::{Mutex, lock};
+use crate::slab::Slab;
+use crate::wakeups::Wakeups;
 
 pub(crate) struct Notifier {
     queue: Mutex<Queue>,
@@ -20,12 +21,10 @@ pub(crate) struct Notifier {
 
 struct Queue {
     waiting: VecDeque<usize>,
-    slots: Vec<Slot>,
-    free: Vec<usize>,
+    slots: Slab<Slot>,
 }
 
 enum Slot {
-    Free,
     Waiting(Waker),
     Notified,
 }
@@ -35,8 +34,7 @@ impl Notifier {
         Notifier {
             queue: Mutex::new(Queue {
                 waiting: VecDeque::new(),
-                slots: Vec::new(),
-                free: Vec::new(),
+                slots: Slab::new(),
             }),
         }
     }
@@ -44,17 +42,7 @@ impl Notifier {
     /// Joins the back of the queue; returns the waiter's slot.
     pub(crate) fn register(&self, waker: &Waker) -> usize {
         let mut queue = lock(&self.queue);
-        let slot = Slot::Waiting(waker.clone());
-        let index = match queue.free.pop() {
-            Some(index) => {
-                queue.slots[index] = slot;
-                index
-            }
-            None => {
-                queue.slots.push(slot);
-                queue.slots.len() - 1
-            }
-        };
+        let index = queue.slots.insert(Slot::Waiting(waker.clone()));
         queue.waiting.push_back(index);
         index
     }
@@ -63,41 +51,29 @@ impl Notifier {
     /// notified; otherwise keeps `waker` for the notification.
     pub(crate) fn poll_notified(&self, index: usize, waker: &Waker) -> Poll<()> {
         let mut queue = lock(&self.queue);
-        match &mut queue.slots[index] {
-            Slot::Waiting(stored) => {
-                if !stored.will_wake(waker) {
-                    stored.clone_from(waker);
-                }
-                Poll::Pending
+        if let Slot::Waiting(stored) = &mut queue.slots[index] {
+            if !stored.will_wake(waker) {
+                stored.clone_from(waker);
             }
-            Slot::Notified => {
-                queue.slots[index] = Slot::Free;
-                queue.free.push(index);
-                Poll::Ready(())
-            }
-            Slot::Free => unreachable!("a registered waiter owns its slot"),
+            return Poll::Pending;
         }
+        queue.slots.remove(index);
+        Poll::Ready(())
     }
 
     /// Withdraws the waiter in `index`; a notification it had not taken
     /// yet goes to the next waiter.
     pub(crate) fn cancel(&self, index: usize) {
         let mut queue = lock(&self.queue);
-        let notified = match std::mem::replace(&mut queue.slots[index], Slot::Free) {
-            Slot::Waiting(_) => {
-                if let Some(at) = queue.waiting.iter().position(|&i| i == index) {
-                    queue.waiting.remove(at);
-                }
-                false
+        if let Slot::Waiting(_) = queue.slots.remove(index) {
+            if let Some(at) = queue.waiting.iter().position(|&i| i == index) {
+                queue.waiting.remove(at);
             }
-            Slot::Notified => true,
-            Slot::Free => unreachable!("a registered waiter owns its slot"),
-        };
-        queue.free.push(index);
-        if notified {
+        } else {
+            // Notified but never told: the next waiter gets it.
             let woken = Self::take(&mut queue, 1);
             drop(queue);
-            woken.into_iter().for_each(Waker::wake);
+            woken.wake();
         }
     }
 
@@ -110,15 +86,13 @@ impl Notifier {
         let woken = Self::take(&mut queue, n);
         drop(queue);
         let count = woken.len();
-        // Woken with the mutex released: a waker may run anything.
-        woken.into_iter().for_each(Waker::wake);
+        woken.wake();
         count
     }
 
     /// Marks up to `n` waiters, oldest first, notified; their wakers.
-    fn take(queue: &mut Queue, n: usize) -> Vec<Waker> {
-        let n = n.min(queue.waiting.len());
-        let mut woken = Vec::with_capacity(n);
+    fn take(queue: &mut Queue, n: usize) -> Wakeups {
+        let mut woken = Wakeups::default();
         for _ in 0..n {
             let Some(index) = queue.waiting.pop_front() else {
                 break;

@@ -35,6 +35,8 @@ use std::fmt;
 use std::task::{Context, Poll, Waker};
 
 use crate::primitive::{AtomicUsize, Mutex, Ordering, lock};
+use crate::slab::Slab;
+use crate::wakeups::Wakeups;
 
 const WAITERS: usize = 1;
 const CLOSED: usize = 2;
@@ -55,70 +57,18 @@ pub(crate) struct RawSemaphore {
 struct WaitQueue {
     /// The slots still waiting, oldest first: `(slot, permits wanted)`.
     waiters: VecDeque<(usize, usize)>,
-    /// One per queued acquisition (see the invariants), reused.
-    slots: Vec<Slot>,
-    /// Indices of the free entries of `slots`.
-    free: Vec<usize>,
+    /// One per queued acquisition (see the invariants).
+    slots: Slab<Slot>,
 }
 
 /// Where one queued acquisition stands.
 enum Slot {
-    Free,
     /// Waiting for permits; the waker of the task to tell.
     Waiting(Waker),
     /// Its permits were handed over.
     Granted,
     /// The semaphore was closed while it waited.
     Closed,
-}
-
-impl WaitQueue {
-    fn take_slot(&mut self, waker: &Waker) -> usize {
-        let slot = Slot::Waiting(waker.clone());
-        match self.free.pop() {
-            Some(index) => {
-                self.slots[index] = slot;
-                index
-            }
-            None => {
-                self.slots.push(slot);
-                self.slots.len() - 1
-            }
-        }
-    }
-
-    fn free_slot(&mut self, index: usize) {
-        self.slots[index] = Slot::Free;
-        self.free.push(index);
-    }
-}
-
-/// Wakers to call once the mutex is released: the first inline, as one
-/// grant at a time is the rule.
-#[derive(Default)]
-#[must_use = "the wakers must be woken"]
-struct Wakeups {
-    first: Option<Waker>,
-    rest: Vec<Waker>,
-}
-
-impl Wakeups {
-    fn push(&mut self, waker: Waker) {
-        if self.first.is_none() {
-            self.first = Some(waker);
-        } else {
-            self.rest.push(waker);
-        }
-    }
-
-    fn wake(self) {
-        if let Some(first) = self.first {
-            first.wake();
-        }
-        for waker in self.rest {
-            waker.wake();
-        }
-    }
 }
 
 /// The semaphore was closed before the permits could be acquired.
@@ -173,8 +123,7 @@ impl RawSemaphore {
             state: AtomicUsize::new(permits << SHIFT),
             queue: Mutex::new(WaitQueue {
                 waiters: VecDeque::new(),
-                slots: Vec::new(),
-                free: Vec::new(),
+                slots: Slab::new(),
             }),
         }
     }
@@ -352,18 +301,13 @@ impl RawSemaphore {
             };
         };
         let mut queue = lock(&self.queue);
-        let granted = match &mut queue.slots[index] {
-            Slot::Waiting(waker) => {
-                if !waker.will_wake(cx.waker()) {
-                    waker.clone_from(cx.waker());
-                }
-                return Poll::Pending;
+        if let Slot::Waiting(waker) = &mut queue.slots[index] {
+            if !waker.will_wake(cx.waker()) {
+                waker.clone_from(cx.waker());
             }
-            Slot::Granted => true,
-            Slot::Closed => false,
-            Slot::Free => unreachable!("a queued acquisition owns its slot"),
-        };
-        queue.free_slot(index);
+            return Poll::Pending;
+        }
+        let granted = matches!(queue.slots.remove(index), Slot::Granted);
         drop(queue);
         acquire.slot = None;
         // A waiter granted before a close reports the close too: its
@@ -399,7 +343,7 @@ impl RawSemaphore {
                 Err(actual) => s = actual,
             }
         }
-        let index = queue.take_slot(waker);
+        let index = queue.slots.insert(Slot::Waiting(waker.clone()));
         queue.waiters.push_back((index, n));
         Ok(Some(index))
     }
@@ -416,9 +360,8 @@ impl RawSemaphore {
     #[cold]
     fn withdraw(&self, index: usize, permits: usize) {
         let mut queue = lock(&self.queue);
-        let wakeups = match queue.slots[index] {
+        let wakeups = match queue.slots.remove(index) {
             Slot::Granted => {
-                queue.free_slot(index);
                 if self.is_closed() {
                     Wakeups::default()
                 } else {
@@ -429,16 +372,11 @@ impl RawSemaphore {
                 if let Some(at) = queue.waiters.iter().position(|&(i, _)| i == index) {
                     queue.waiters.remove(at);
                 }
-                queue.free_slot(index);
                 // The withdrawn waiter may have been the one holding smaller
                 // requests back, or the last one queued.
                 self.grant(&mut queue, 0)
             }
-            Slot::Closed => {
-                queue.free_slot(index);
-                Wakeups::default()
-            }
-            Slot::Free => unreachable!("a queued acquisition owns its slot"),
+            Slot::Closed => Wakeups::default(),
         };
         drop(queue);
         wakeups.wake();

@@ -57,7 +57,7 @@ impl Future for EventWait<'_> {
             if this.event.is_set() {
                 return Poll::Ready(());
             }
-            let index = waiters.register(cx.waker());
+            let index = waiters.slots.insert(Some(cx.waker().clone()));
             this.registered = Some((index, waiters.round));
             return Poll::Pending;
         };
@@ -65,12 +65,15 @@ impl Future for EventWait<'_> {
         // Only `set` starts a round, so a newer round means the flag was set
         // after this waiter registered, whatever it is now.
         if waiters.round != round {
-            waiters.release(index);
+            waiters.slots.remove(index);
             drop(waiters);
             this.registered = None;
             return Poll::Ready(());
         }
-        waiters.update(index, cx.waker());
+        match &mut waiters.slots[index] {
+            Some(stored) if stored.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
         Poll::Pending
     }
 }
@@ -78,7 +81,7 @@ impl Future for EventWait<'_> {
 impl Drop for EventWait<'_> {
     fn drop(&mut self) {
         if let Some((index, _)) = self.registered.take() {
-            lock(&self.event.waiters).release(index);
+            lock(&self.event.waiters).slots.remove(index);
         }
     }
 }
