@@ -584,7 +584,12 @@ impl Worker {
                 return Some(r);
             }
         }
-        self.shared.injector.pop().ok()
+        // As in `pop_remote`: a failed `pop` costs several loads of `is_empty`.
+        let injector = &self.shared.injector;
+        if injector.is_empty() {
+            return None;
+        }
+        injector.pop().ok()
     }
 
     /// Called when a task was found: a searcher stops searching, and if it

@@ -399,6 +399,75 @@ impl<T: AsFd> Async<T> {
         let io = self.get_ref();
         poll_io(&self.source, WRITE, cx, || op(io))
     }
+
+    /// Polls a read from a byte stream: like
+    /// [`poll_read_with`](Async::poll_read_with), but a read that returns
+    /// more than zero and fewer than `len` bytes (the buffer's length) proves
+    /// the kernel buffer empty, so readiness is cleared at once instead of
+    /// after one more system call that reports `WouldBlock`. This is the rule
+    /// the `AsyncRead` impls follow; only use it where `op` reads a stream
+    /// (a datagram shorter than the buffer proves nothing).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// # corio::run(async {
+    /// let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// let b = corio::reactor::Async::new(b)?;
+    /// (&a).write_all(b"hello")?;
+    /// let mut buf = [0; 16];
+    /// let n = std::future::poll_fn(|cx| {
+    ///     b.poll_read_stream_with(cx, buf.len(), |mut s| s.read(&mut buf))
+    /// })
+    /// .await?;
+    /// assert_eq!(&buf[..n], b"hello");
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn poll_read_stream_with(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let io = self.get_ref();
+        poll_stream_read(&self.source, cx, len, || op(io))
+    }
+
+    /// Polls a write to a byte stream: like
+    /// [`poll_write_with`](Async::poll_write_with), but a write that takes
+    /// more than zero and fewer than `len` bytes proves the kernel buffer
+    /// full, so writability is cleared at once; see
+    /// [`poll_read_stream_with`](Async::poll_read_stream_with).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// # corio::run(async {
+    /// let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// let a = corio::reactor::Async::new(a)?;
+    /// let n = std::future::poll_fn(|cx| {
+    ///     a.poll_write_stream_with(cx, 5, |mut s| s.write(b"hello"))
+    /// })
+    /// .await?;
+    /// assert_eq!(n, 5);
+    /// let mut buf = [0; 5];
+    /// (&b).read_exact(&mut buf)?;
+    /// assert_eq!(&buf, b"hello");
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub fn poll_write_stream_with(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let io = self.get_ref();
+        poll_stream_write(&self.source, WRITE, cx, len, || op(io))
+    }
 }
 
 fn poll_io<R>(

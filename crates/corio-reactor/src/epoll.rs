@@ -10,6 +10,13 @@
 //! registered like any source. A blocking wait is then one system call, and
 //! one more to drain the eventfd when it was the reason to wake.
 //!
+//! Both waits go through `syscall(2)`, and the eventfd's reads and writes
+//! through `rustix`, not glibc's `epoll_wait`, `read` and `write`: those
+//! wrappers are thread-cancellation points, and in a process with a second
+//! thread each call brackets its system call with two atomic updates of the
+//! thread's cancellation state, which corio (never cancelling a thread)
+//! does not need.
+//!
 //! # Invariants
 //!
 //! - `EventFd` owns its descriptor; it is created close-on-exec and
@@ -35,8 +42,8 @@ pub(crate) fn wait(
     events.clear();
     let cap = i32::try_from(events.capacity()).unwrap_or(i32::MAX);
     let buf = events.as_mut_ptr();
-    // Without a timeout, or with a zero one, plain `epoll_wait` says the
-    // same thing with less work (no timespec, no variadic `syscall`).
+    // Without a timeout, or with a zero one, a millisecond wait says the
+    // same thing with less work (no timespec).
     let whole = timeout.is_none_or(|t| t.is_zero());
     let n = if whole || NO_PWAIT2.load(Ordering::Relaxed) {
         wait_ms(epfd, buf, cap, timeout)
@@ -91,8 +98,22 @@ fn wait_ms(epfd: RawFd, buf: *mut libc::epoll_event, cap: i32, timeout: Option<D
             i32::try_from(ms).unwrap_or(i32::MAX)
         }
     };
-    // SAFETY: `buf` has room for `cap` events.
-    i64::from(unsafe { libc::epoll_wait(epfd, buf, cap, ms) })
+    // `epoll_pwait` with no signal mask is `epoll_wait` (which some
+    // architectures lack as a system call of its own).
+    // SAFETY: `buf` has room for `cap` events; a null mask leaves the
+    // signal mask unchanged.
+    let n = unsafe {
+        libc::syscall(
+            libc::SYS_epoll_pwait,
+            epfd,
+            buf,
+            cap,
+            ms,
+            std::ptr::null::<libc::sigset_t>(),
+            8usize,
+        )
+    };
+    n as i64
 }
 
 /// A non-blocking, close-on-exec eventfd.
@@ -116,29 +137,17 @@ impl EventFd {
     /// Makes the eventfd readable (its counter can only overflow after
     /// 2^64 - 2 unread writes, which the reactor's dedup flag rules out).
     pub(crate) fn signal(&self) {
-        let one: u64 = 1;
-        // SAFETY: writes 8 bytes from a live u64 to our own descriptor.
-        let _ = unsafe {
-            libc::write(
-                self.fd.as_raw_fd(),
-                (&one as *const u64).cast(),
-                std::mem::size_of::<u64>(),
-            )
-        };
+        // Through `rustix`, not glibc's `write` (a cancellation point, see
+        // the module docs). Cannot fail on a live eventfd but for EAGAIN at
+        // a saturated counter, which already means "readable".
+        let _ = rustix::io::write(&self.fd, &1u64.to_ne_bytes());
     }
 
     /// Resets the counter (a no-op when it is already zero).
     pub(crate) fn drain(&self) {
-        let mut buf: u64 = 0;
-        // SAFETY: reads at most 8 bytes into a live u64 from our own
-        // descriptor; non-blocking, so an empty counter gives EAGAIN.
-        let _ = unsafe {
-            libc::read(
-                self.fd.as_raw_fd(),
-                (&mut buf as *mut u64).cast(),
-                std::mem::size_of::<u64>(),
-            )
-        };
+        // Non-blocking: an empty counter gives EAGAIN, which is fine.
+        let mut buf = [0u8; 8];
+        let _ = rustix::io::read(&self.fd, &mut buf);
     }
 }
 

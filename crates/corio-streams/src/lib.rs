@@ -65,6 +65,7 @@ mod reader;
 mod resolve;
 mod server;
 mod stream_io;
+mod sys;
 mod tcp;
 mod udp;
 mod unix;

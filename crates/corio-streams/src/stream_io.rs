@@ -15,9 +15,12 @@ macro_rules! impl_stream_io {
                 cx: &mut std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                // Through `Async`'s stream read, which clears readiness after
-                // a short read instead of paying for one more `WouldBlock`.
-                std::pin::Pin::new(&mut &*self.io).poll_read(cx, buf)
+                // A stream read clears readiness after a short read instead
+                // of paying for one more `WouldBlock`.
+                let len = buf.len();
+                self.io.poll_read_stream_with(cx, len, |s| {
+                    $crate::sys::recv(std::os::fd::AsFd::as_fd(s), buf)
+                })
             }
         }
 
@@ -27,7 +30,9 @@ macro_rules! impl_stream_io {
                 cx: &mut std::task::Context<'_>,
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                std::pin::Pin::new(&mut &*self.io).poll_write(cx, buf)
+                self.io.poll_write_stream_with(cx, buf.len(), |s| {
+                    $crate::sys::send(std::os::fd::AsFd::as_fd(s), buf)
+                })
             }
 
             fn poll_write_vectored(
