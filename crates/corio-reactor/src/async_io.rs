@@ -617,9 +617,7 @@ where
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let this = *self;
-        let mut io = this.get_ref();
-        poll_stream_read(&this.source, cx, buf.len(), || io.read(buf))
+        self.poll_read_stream_with(cx, buf.len(), |mut io| io.read(buf))
     }
 }
 
@@ -665,9 +663,7 @@ where
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = *self;
-        let mut io = this.get_ref();
-        poll_stream_write(&this.source, WRITE, cx, buf.len(), || io.write(buf))
+        self.poll_write_stream_with(cx, buf.len(), |mut io| io.write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
