@@ -54,6 +54,7 @@ mod handle;
 mod idle;
 #[allow(unsafe_code)]
 mod local_queue;
+mod parker;
 #[allow(unsafe_code)]
 mod ready_set;
 #[allow(unsafe_code)]

@@ -43,8 +43,9 @@ use concurrent_queue::ConcurrentQueue;
 use corio_reactor::{Reactor, coop};
 
 use crate::blocking::BlockingPool;
-use crate::idle::{Idle, Parker};
+use crate::idle::Idle;
 use crate::local_queue::LocalQueue;
+use crate::parker::Parker;
 use crate::registry::Registry;
 use crate::task::TaskId;
 use crate::task::harness::{Harness, Panic};
@@ -170,7 +171,7 @@ impl Shared {
                     current: AtomicPtr::new(std::ptr::null_mut()),
                 })
                 .collect(),
-            idle: Idle::default(),
+            idle: Idle::new(workers),
             registry: Registry::new(workers + 1),
             blocking: Arc::new(BlockingPool::new()),
             closed: AtomicBool::new(false),
@@ -566,19 +567,27 @@ impl Worker {
         if workers == 1 {
             return None;
         }
+        let idle = &self.shared.idle;
         if !self.searching.get() {
-            if !self.shared.idle.try_start_searching(workers) {
+            // With every sibling asleep there is nothing to steal (a worker
+            // runs its own queue before it sleeps); the global queue was
+            // just checked. Parking without searching, this worker looks at
+            // the queues once more after it is marked asleep.
+            if idle.all_asleep_but(self.index, workers) || !idle.try_start_searching(workers) {
                 return None;
             }
             self.searching.set(true);
         }
-        let start = self.tick.get() as usize;
-        for i in 0..workers {
-            let victim = (start + i) % workers;
-            if victim == self.index {
+        let own = &self.remote().steal;
+        let mut victim = self.tick.get() as usize % workers;
+        for _ in 0..workers {
+            victim = if victim + 1 == workers { 0 } else { victim + 1 };
+            // A sleeping sibling's queue is empty, or about to be run by
+            // the sibling itself (it is dispatching I/O events). If this
+            // skips work, the last searcher's final look finds it.
+            if victim == self.index || idle.is_asleep(victim) {
                 continue;
             }
-            let own = &self.remote().steal;
             // SAFETY: this thread owns `own`, and `victim != self.index`.
             if let Some(r) = unsafe { self.shared.remotes[victim].steal.steal_into(own) } {
                 return Some(r);
@@ -621,8 +630,8 @@ impl Worker {
     fn park(&self) {
         let shared = &self.shared;
         if shared.workers() > 1 {
-            let last = shared.idle.park(self.index, self.searching.replace(false));
-            if last && shared.has_stealable_work() {
+            let look_again = shared.idle.park(self.index, self.searching.replace(false));
+            if look_again && shared.has_stealable_work() {
                 shared.notify_one();
             }
         }
