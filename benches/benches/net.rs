@@ -4,8 +4,8 @@
 //! Groups are scenarios, functions are runtimes (`corio`, `corio-1w`,
 //! `tokio-mt`, `tokio-ct`, `smol`, `smol-local`; with several connections
 //! also `corio-per-core`, `tokio-per-core` and `smol-per-core`, see
-//! [`PerCore`]; floors `epoll-raw-1w`, `epoll-raw` and `syscalls-1w`, see
-//! `raw`). One measured
+//! [`PerCore`]; floors `epoll-raw-1w`, `epoll-raw`, `epoll-raw-shared` and
+//! `syscalls-1w`, see `raw`). One measured
 //! iteration is a batch: connect, then `*_OPS` round trips of 64 bytes, each
 //! written by the client and echoed by the server.
 //!
@@ -16,8 +16,9 @@ use std::future::Future;
 use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use corio_benches::{Corio, Runtime, SmolLocal, SmolMulti, Tokio, criterion};
@@ -256,6 +257,12 @@ impl<R> Drop for PerCore<R> {
 /// too. With one connection only one thread can have work: a loop on more
 /// threads would only be slower, so the one-connection floor is one thread.
 ///
+/// `shared_epoll_batch` (`epoll-raw-shared`) is the floor of a runtime whose
+/// workers share one reactor: two threads wait on one epoll set holding every
+/// end, and each serves the events the kernel hands it, so either thread may
+/// serve either end of a connection. A per-end try-lock with a pending flag
+/// keeps two threads from serving one end at once without losing an event.
+///
 /// `syscalls_only` is the kernel's own price of a round trip: one thread
 /// calling send and recv on both ends in turn, no readiness wait at all.
 mod raw {
@@ -400,6 +407,118 @@ mod raw {
         }
     }
 
+    /// Token of the eventfd that tells the shared-epoll threads to stop.
+    const DONE: u64 = u64::MAX;
+
+    /// One end of a connection in the shared-epoll floor. The thread that
+    /// holds `state` serves the end; an event that finds it held leaves
+    /// `pending` set, and the holder serves the end again before it lets go.
+    struct End {
+        pending: AtomicBool,
+        /// A client's bytes of the current echo so far, and rounds left.
+        state: Mutex<(usize, usize)>,
+    }
+
+    /// `conns` connections, `rounds` round trips each, served by `threads`
+    /// threads waiting on one epoll set: each event goes to whichever
+    /// thread the kernel wakes, as a runtime whose workers share one reactor
+    /// receives them, so a connection's two ends are served on either core.
+    pub(super) fn shared_epoll_batch(conns: usize, rounds: usize, threads: usize) {
+        let pairs = pairs(conns);
+        let ep = epoll();
+        // SAFETY: eventfd has no memory preconditions.
+        let done = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        assert!(done >= 0);
+        let mut ev = libc::epoll_event {
+            events: libc::EPOLLIN as u32,
+            u64: DONE,
+        };
+        // SAFETY: `ev` is a valid epoll_event; `done` is an open eventfd.
+        let added = unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, done, &mut ev) };
+        assert_eq!(added, 0);
+        let ends: Vec<End> = (0..2 * conns)
+            .map(|_| End {
+                pending: AtomicBool::new(false),
+                state: Mutex::new((0, rounds)),
+            })
+            .collect();
+        let active = AtomicUsize::new(conns);
+        let msg = [7u8; MSG];
+        for (i, (client, server)) in pairs.iter().enumerate() {
+            add(ep, client.as_raw_fd(), 2 * i as u64);
+            add(ep, server.as_raw_fd(), 2 * i as u64 + 1);
+            write_all(client, &msg);
+        }
+        let serve = |token: usize, state: &mut (usize, usize), buf: &mut [u8; 4 * MSG]| {
+            let (client, server) = &pairs[token / 2];
+            if token % 2 == 1 {
+                while let Some(n) = read(server, buf) {
+                    write_all(server, &buf[..n]);
+                    if n < buf.len() {
+                        break;
+                    }
+                }
+                return;
+            }
+            let (got, left) = state;
+            loop {
+                let want = MSG - *got;
+                let Some(n) = read(client, &mut buf[..want]) else {
+                    break;
+                };
+                *got += n;
+                if *got == MSG {
+                    *got = 0;
+                    *left -= 1;
+                    if *left > 0 {
+                        write_all(client, &msg);
+                    } else if active.fetch_sub(1, Ordering::AcqRel) == 1 {
+                        let one = 1u64.to_ne_bytes();
+                        // SAFETY: `one` is 8 readable bytes; `done` is open.
+                        let wrote = unsafe { libc::write(done, one.as_ptr().cast(), 8) };
+                        assert_eq!(wrote, 8);
+                    }
+                }
+                if n < want {
+                    break;
+                }
+            }
+        };
+        let run = || {
+            let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 64];
+            let mut buf = [0u8; 4 * MSG];
+            loop {
+                let ready = wait(ep, &mut events);
+                for ev in &events[..ready] {
+                    if ev.u64 == DONE {
+                        return;
+                    }
+                    let token = ev.u64 as usize;
+                    let end = &ends[token];
+                    end.pending.store(true, Ordering::SeqCst);
+                    while end.pending.load(Ordering::SeqCst) {
+                        let Ok(mut state) = end.state.try_lock() else {
+                            break;
+                        };
+                        end.pending.store(false, Ordering::SeqCst);
+                        serve(token, &mut state, &mut buf);
+                    }
+                }
+            }
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(run);
+            }
+            run();
+        });
+        // SAFETY: both descriptors are ours, closed once.
+        unsafe {
+            libc::close(done);
+            libc::close(ep);
+        }
+    }
+
     /// One connection, `rounds` round trips with bare send/recv calls.
     pub(super) fn syscalls_only(rounds: usize) {
         let pairs = pairs(1);
@@ -496,6 +615,9 @@ fn scenario(c: &mut Criterion, name: &str, ops: u64, conns: usize, rounds: usize
     if conns > 1 {
         group.bench_function("epoll-raw", |b| {
             b.iter(|| raw::echo_batch(conns, rounds, 2))
+        });
+        group.bench_function("epoll-raw-shared", |b| {
+            b.iter(|| raw::shared_epoll_batch(conns, rounds, 2))
         });
     } else {
         group.bench_function("syscalls-1w", |b| b.iter(|| raw::syscalls_only(rounds)));

@@ -95,7 +95,8 @@ pub(crate) fn is_corio(runtime: &str) -> bool {
 /// Whether a runtime name is a floor: a hand-written baseline with no
 /// runtime at all, which shows what the kernel and a bare event loop cost.
 /// `epoll-raw-1w` and `epoll-raw` are an edge-triggered epoll loop on one
-/// and on two threads; `syscalls-1w` is plain non-blocking send/recv with no
+/// and on two threads (`epoll-raw-shared`: two threads on one epoll set);
+/// `syscalls-1w` is plain non-blocking send/recv with no
 /// event loop, the kernel's own cost of a round trip. Floors are never
 /// peers: corio is held against them separately, by [`floor_ratios`].
 pub(crate) fn is_floor(runtime: &str) -> bool {
@@ -394,13 +395,20 @@ mod tests {
 
     #[test]
     fn floors_are_recognised() {
-        for floor in ["epoll-raw", "epoll-raw-1w", "syscalls-1w"] {
+        for floor in [
+            "epoll-raw",
+            "epoll-raw-1w",
+            "epoll-raw-shared",
+            "syscalls-1w",
+        ] {
             assert!(is_floor(floor), "{floor}");
             assert!(!is_corio(floor), "{floor}");
         }
         assert_eq!(class_of("epoll-raw-1w"), Class::Single);
         assert_eq!(class_of("epoll-raw"), Class::Multi);
         assert!(is_epoll_floor("epoll-raw-1w"));
+        assert!(is_epoll_floor("epoll-raw-shared"));
+        assert_eq!(class_of("epoll-raw-shared"), Class::Multi);
         assert!(!is_epoll_floor("syscalls-1w"));
         for runtime in ["corio", "corio-1w", "tokio-ct", "smol", "raw-epoll"] {
             assert!(!is_floor(runtime), "{runtime}");
