@@ -601,9 +601,10 @@ impl Worker {
         injector.pop().ok()
     }
 
-    /// Called when a task was found: a searcher stops searching, and if it
-    /// was the last one, wakes a sibling to look for more.
-    fn found_work(&self) {
+    /// Ends this worker's search, if it was searching (it found a task, or
+    /// it is leaving `Runner::run`); if it was the last searcher, wakes a
+    /// sibling to keep looking.
+    fn end_search(&self) {
         if self.searching.replace(false) && self.shared.idle.stop_searching() {
             self.shared.notify_one();
         }
@@ -661,7 +662,7 @@ impl Worker {
     fn run_one(&self) -> bool {
         match self.next_local().or_else(|| self.search()) {
             Some(r) => {
-                self.found_work();
+                self.end_search();
                 self.run_task(r);
                 true
             }
@@ -743,6 +744,10 @@ impl Worker {
     /// Moves this worker's `Send` tasks to the global queue, so other
     /// workers run them while this thread is away (between `Runner::run`s).
     pub(crate) fn release_shared_tasks(&self) {
+        // `run_main` may return in the middle of a search (the main future
+        // was woken meanwhile); a search left counted would stop notifiers
+        // from waking the workers that stay.
+        self.end_search();
         if let Some(r) = self.lifo.take() {
             self.pinned.borrow_mut().push_front(r);
         }
