@@ -333,13 +333,55 @@ mod raw {
             .collect()
     }
 
+    /// Serves one end after an event: token `2i` is client `i`, `2i + 1`
+    /// its server end. `progress` is the client's bytes of the current echo
+    /// and its rounds left; returns true when the client's last echo is in.
+    fn serve(
+        pairs: &[(TcpStream, TcpStream)],
+        token: usize,
+        progress: &mut (usize, usize),
+        buf: &mut [u8; 4 * MSG],
+    ) -> bool {
+        let (client, server) = &pairs[token / 2];
+        if token % 2 == 1 {
+            while let Some(n) = read(server, buf) {
+                write_all(server, &buf[..n]);
+                if n < buf.len() {
+                    break;
+                }
+            }
+            return false;
+        }
+        let (got, left) = progress;
+        let mut finished = false;
+        loop {
+            let want = MSG - *got;
+            let Some(n) = read(client, &mut buf[..want]) else {
+                break;
+            };
+            *got += n;
+            if *got == MSG {
+                *got = 0;
+                *left -= 1;
+                if *left == 0 {
+                    finished = true;
+                } else {
+                    write_all(client, &[7u8; MSG]);
+                }
+            }
+            if n < want {
+                break;
+            }
+        }
+        finished
+    }
+
     /// Echoes `rounds` messages over each pair, on the calling thread.
     fn event_loop(pairs: &[(TcpStream, TcpStream)], rounds: usize) {
         let ep = epoll();
         let msg = [7u8; MSG];
         // Token 2i is client i, 2i + 1 its server end.
-        let mut left = vec![rounds; pairs.len()];
-        let mut got = vec![0usize; pairs.len()];
+        let mut progress = vec![(0, rounds); pairs.len()];
         for (i, (client, server)) in pairs.iter().enumerate() {
             add(ep, client.as_raw_fd(), 2 * i as u64);
             add(ep, server.as_raw_fd(), 2 * i as u64 + 1);
@@ -347,41 +389,13 @@ mod raw {
         }
         let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 64];
         let mut active = pairs.len();
-        let mut server_buf = [0u8; 4 * MSG];
-        let mut client_buf = [0u8; MSG];
+        let mut buf = [0u8; 4 * MSG];
         while active > 0 {
             let ready = wait(ep, &mut events);
             for ev in &events[..ready] {
                 let token = ev.u64 as usize;
-                let (i, is_server) = (token / 2, token % 2 == 1);
-                let (client, server) = &pairs[i];
-                if is_server {
-                    while let Some(n) = read(server, &mut server_buf) {
-                        write_all(server, &server_buf[..n]);
-                        if n < server_buf.len() {
-                            break;
-                        }
-                    }
-                    continue;
-                }
-                loop {
-                    let want = MSG - got[i];
-                    let Some(n) = read(client, &mut client_buf[..want]) else {
-                        break;
-                    };
-                    got[i] += n;
-                    if got[i] == MSG {
-                        got[i] = 0;
-                        left[i] -= 1;
-                        if left[i] == 0 {
-                            active -= 1;
-                        } else {
-                            write_all(client, &msg);
-                        }
-                    }
-                    if n < want {
-                        break;
-                    }
+                if serve(pairs, token, &mut progress[token / 2], &mut buf) {
+                    active -= 1;
                 }
             }
         }
@@ -449,41 +463,6 @@ mod raw {
             add(ep, server.as_raw_fd(), 2 * i as u64 + 1);
             write_all(client, &msg);
         }
-        let serve = |token: usize, state: &mut (usize, usize), buf: &mut [u8; 4 * MSG]| {
-            let (client, server) = &pairs[token / 2];
-            if token % 2 == 1 {
-                while let Some(n) = read(server, buf) {
-                    write_all(server, &buf[..n]);
-                    if n < buf.len() {
-                        break;
-                    }
-                }
-                return;
-            }
-            let (got, left) = state;
-            loop {
-                let want = MSG - *got;
-                let Some(n) = read(client, &mut buf[..want]) else {
-                    break;
-                };
-                *got += n;
-                if *got == MSG {
-                    *got = 0;
-                    *left -= 1;
-                    if *left > 0 {
-                        write_all(client, &msg);
-                    } else if active.fetch_sub(1, Ordering::AcqRel) == 1 {
-                        let one = 1u64.to_ne_bytes();
-                        // SAFETY: `one` is 8 readable bytes; `done` is open.
-                        let wrote = unsafe { libc::write(done, one.as_ptr().cast(), 8) };
-                        assert_eq!(wrote, 8);
-                    }
-                }
-                if n < want {
-                    break;
-                }
-            }
-        };
         let run = || {
             let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 64];
             let mut buf = [0u8; 4 * MSG];
@@ -501,7 +480,14 @@ mod raw {
                             break;
                         };
                         end.pending.store(false, Ordering::SeqCst);
-                        serve(token, &mut state, &mut buf);
+                        if serve(&pairs, token, &mut state, &mut buf)
+                            && active.fetch_sub(1, Ordering::AcqRel) == 1
+                        {
+                            let one = 1u64.to_ne_bytes();
+                            // SAFETY: `one` is 8 readable bytes; `done` is open.
+                            let wrote = unsafe { libc::write(done, one.as_ptr().cast(), 8) };
+                            assert_eq!(wrote, 8);
+                        }
                     }
                 }
             }
