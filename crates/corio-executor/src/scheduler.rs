@@ -584,7 +584,8 @@ impl Worker {
             victim = if victim + 1 == workers { 0 } else { victim + 1 };
             // A sleeping sibling's queue is empty, or about to be run by
             // the sibling itself (it is dispatching I/O events). If this
-            // skips work, the last searcher's final look finds it.
+            // skips work, the look every worker takes at all the queues when
+            // it goes to sleep with nobody searching finds it.
             if victim == self.index || idle.is_asleep(victim) {
                 continue;
             }
