@@ -573,11 +573,10 @@ impl Worker {
     /// sleep bookkeeping, a sibling a full queue of work to hand over, and
     /// two cores the cache traffic of every stolen task. With one worker the
     /// poll in `park` does the same job and this would only add a system
-    /// call when nothing is ready.
+    /// call when nothing is ready: it is only called with several.
     fn poll_for_work(&self) -> Option<Runnable> {
-        let shared = &self.shared;
-        let reactor = &shared.reactor;
-        if shared.workers() == 1 || reactor.source_count() == 0 {
+        let reactor = &self.shared.reactor;
+        if reactor.source_count() == 0 {
             return None;
         }
         let mut driver = reactor.try_lock_driver()?;
@@ -591,7 +590,18 @@ impl Worker {
             Err(e) => crate::debug::report_reactor_error(&e),
         }
         self.notify_for_surplus();
-        self.next_local()
+        // The tasks the poll woke were queued behind nothing: this worker's
+        // queues were empty.
+        let own = self.pop_own();
+        own.or_else(|| self.pinned.borrow_mut().pop_front())
+    }
+
+    /// Work from beyond this worker's own queues: ready I/O first, then
+    /// the siblings' queues. Kept out of line: the hot path is the local
+    /// queues.
+    #[inline(never)]
+    fn find_work(&self) -> Option<Runnable> {
+        self.poll_for_work().or_else(|| self.search())
     }
 
     /// Looks for work on other workers; only some workers search at once.
@@ -694,11 +704,12 @@ impl Worker {
     /// Runs one queued task, looking on other workers if this one has none.
     /// Returns false if there was nothing to run.
     fn run_one(&self) -> bool {
-        match self
-            .next_local()
-            .or_else(|| self.poll_for_work())
-            .or_else(|| self.search())
-        {
+        let found = self.next_local().or_else(|| {
+            // A single worker has nobody to steal from, and its poll is the
+            // one in `park`.
+            (self.shared.workers() > 1).then(|| self.find_work())?
+        });
+        match found {
             Some(r) => {
                 self.end_search();
                 self.run_task(r);

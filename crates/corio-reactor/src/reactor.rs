@@ -515,9 +515,15 @@ impl Driver<'_> {
         if reactor.has_released.load(Ordering::Acquire) {
             reactor.free_released();
         }
-        let next_timer = reactor.next_timer();
-        // With neither a timeout nor a timer the clock is not read at all.
-        let (deadline, wait) = if timeout.is_none() && next_timer.is_none() {
+        // A poll that does not block needs no deadline, and with neither a
+        // timeout nor a timer there is none: the clock is not read at all.
+        let next_timer = match timeout {
+            Some(Duration::ZERO) => None,
+            _ => reactor.next_timer(),
+        };
+        let (deadline, wait) = if timeout == Some(Duration::ZERO) {
+            (None, timeout)
+        } else if timeout.is_none() && next_timer.is_none() {
             (None, None)
         } else {
             let now = Instant::now();
