@@ -548,17 +548,8 @@ impl Worker {
     fn maintenance(&self) {
         let reactor = &self.shared.reactor;
         if reactor.source_count() > 0 {
-            if let Some(mut driver) = reactor.try_lock_driver() {
-                // As in `park`: the tasks this poll wakes are queued here
-                // as a batch, and a sibling is woken only for a surplus.
-                self.parking.set(true);
-                let polled = driver.poll(Some(std::time::Duration::ZERO));
-                self.parking.set(false);
-                drop(driver);
-                if let Err(e) = polled {
-                    crate::debug::report_reactor_error(&e);
-                }
-                self.notify_for_surplus();
+            if let Some(driver) = reactor.try_lock_driver() {
+                self.poll_without_blocking(driver);
                 return;
             }
         }
@@ -579,21 +570,33 @@ impl Worker {
         if reactor.source_count() == 0 {
             return None;
         }
-        let mut driver = reactor.try_lock_driver()?;
-        self.parking.set(true);
-        let polled = driver.poll(Some(std::time::Duration::ZERO));
-        self.parking.set(false);
-        drop(driver);
-        match polled {
-            Ok(0) => return None,
-            Ok(_) => {}
-            Err(e) => crate::debug::report_reactor_error(&e),
+        let driver = reactor.try_lock_driver()?;
+        if self.poll_without_blocking(driver) == 0 {
+            return None;
         }
-        self.notify_for_surplus();
         // The tasks the poll woke were queued behind nothing: this worker's
         // queues were empty.
         let own = self.pop_own();
         own.or_else(|| self.pinned.borrow_mut().pop_front())
+    }
+
+    /// Polls the reactor without blocking; returns how many wakers it woke.
+    /// As in `park`, the tasks it wakes are queued here as a batch, and a
+    /// sibling is woken only for a surplus. Inlined into both callers: out
+    /// of line it adds a call and spills to every poll of a worker that
+    /// runs dry.
+    #[inline(always)]
+    fn poll_without_blocking(&self, mut driver: corio_reactor::Driver<'_>) -> usize {
+        self.parking.set(true);
+        let polled = driver.poll(Some(std::time::Duration::ZERO));
+        self.parking.set(false);
+        drop(driver);
+        let woken = polled.unwrap_or_else(|e| {
+            crate::debug::report_reactor_error(&e);
+            0
+        });
+        self.notify_for_surplus();
+        woken
     }
 
     /// Work from beyond this worker's own queues: ready I/O first, then
