@@ -36,6 +36,8 @@ struct PoolState {
 pub(crate) struct BlockingPool {
     state: Mutex<PoolState>,
     work: Condvar,
+    /// Notified when a thread ends, for `shutdown`.
+    exited: Condvar,
 }
 
 impl std::fmt::Debug for BlockingPool {
@@ -54,6 +56,7 @@ impl BlockingPool {
         BlockingPool {
             state: Mutex::new(PoolState::default()),
             work: Condvar::new(),
+            exited: Condvar::new(),
         }
     }
 
@@ -126,11 +129,15 @@ impl BlockingPool {
             }
         }
         state.threads -= 1;
+        drop(state);
+        self.exited.notify_all();
     }
 
     /// Cancels the calls no thread has started, waits for the running ones
-    /// and joins every thread.
-    pub(crate) fn shutdown(&self) {
+    /// until `deadline` (`None`: as long as they take) and joins every
+    /// thread that ended. Returns how many threads were still busy at the
+    /// deadline: they are left to finish on their own (detached).
+    pub(crate) fn shutdown(&self, deadline: Option<std::time::Instant>) -> usize {
         let (queued, handles) = {
             let mut state = self.lock();
             state.shutdown = true;
@@ -142,9 +149,29 @@ impl BlockingPool {
         for runnable in queued {
             crate::scheduler::cancel_now(runnable);
         }
-        for handle in handles {
-            let _ = handle.join();
+        let mut state = self.lock();
+        while state.threads > 0 {
+            let wait = match deadline {
+                None => Duration::from_secs(3600),
+                Some(d) => match d.checked_duration_since(std::time::Instant::now()) {
+                    Some(left) if !left.is_zero() => left,
+                    _ => break,
+                },
+            };
+            state = self
+                .exited
+                .wait_timeout(state, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
+        let busy = state.threads;
+        drop(state);
+        if busy == 0 {
+            for handle in handles {
+                let _ = handle.join();
+            }
+        }
+        busy
     }
 
     /// Number of threads alive (idle or busy).

@@ -94,7 +94,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.shared.spawn(future, None, Location::caller())
+        self.shared.spawn(future, None, None, Location::caller())
     }
 
     /// Schedules `f` to run on the event loop soon, from any thread;

@@ -48,7 +48,10 @@
 mod as_completed;
 mod blocking;
 mod callbacks;
+mod child_error;
 mod debug;
+#[allow(unsafe_code)] // type-erased group count-outs
+mod drain;
 mod gather;
 mod handle;
 mod idle;

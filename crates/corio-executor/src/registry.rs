@@ -47,6 +47,27 @@ impl Entry {
     }
 }
 
+/// A counted reference to a registered task, for [`TaskInfo`]'s cancel
+/// methods: its waker keeps the allocation (and the metadata) alive.
+#[derive(Clone, Debug)]
+pub(crate) struct TaskRef {
+    waker: Waker,
+    offset: usize,
+}
+
+impl TaskRef {
+    pub(crate) fn meta(&self) -> &TaskMeta {
+        let ptr = (self.waker.data() as usize).wrapping_add(self.offset) as *const TaskMeta;
+        // SAFETY: see the module invariant: the waker and offset come from a
+        // stored entry, and the waker keeps the task alive.
+        unsafe { &*ptr }
+    }
+
+    pub(crate) fn wake(&self) {
+        self.waker.wake_by_ref();
+    }
+}
+
 struct Shard {
     entries: Slab<Entry>,
     sweep_at: usize,
@@ -149,6 +170,17 @@ impl Registry {
         }
     }
 
+    /// A reference to the registered task `meta`, if it is registered.
+    pub(crate) fn task_ref(&self, meta: &TaskMeta) -> Option<TaskRef> {
+        let (index, slot) = meta.slot()?;
+        let shard = self.lock(index);
+        let entry = shard.entries.get(slot)?;
+        std::ptr::eq(entry.meta_ptr(self.offset()), meta).then(|| TaskRef {
+            waker: entry.waker.clone(),
+            offset: self.offset(),
+        })
+    }
+
     /// A snapshot of every live task.
     pub(crate) fn snapshot(&self, running: &dyn Fn(&TaskMeta) -> bool) -> Vec<TaskInfo> {
         let mut out = Vec::new();
@@ -157,7 +189,11 @@ impl Registry {
             for (_, entry) in &shard.entries {
                 let meta = entry.meta(self.offset());
                 if !meta.is_done() {
-                    out.push(TaskInfo::from_meta(meta, running(meta)));
+                    let task = TaskRef {
+                        waker: entry.waker.clone(),
+                        offset: self.offset(),
+                    };
+                    out.push(TaskInfo::from_meta(meta, running(meta), Some(task)));
                 }
             }
         }
@@ -176,6 +212,20 @@ impl Registry {
                     .count()
             })
             .sum()
+    }
+
+    /// Asks every live task that has no pending cancel request to stop
+    /// (shutdown's cooperative first part), waking it to see the request.
+    pub(crate) fn cancel_once_all(&self) {
+        for i in 0..self.shards.len() {
+            let shard = self.lock(i);
+            for (_, entry) in &shard.entries {
+                let meta = entry.meta(self.offset());
+                if !meta.is_done() && meta.request_cancel_once() {
+                    entry.waker.wake_by_ref();
+                }
+            }
+        }
     }
 
     /// Empties the registry, asking every live task to stop and waking it so

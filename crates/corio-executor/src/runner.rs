@@ -3,13 +3,14 @@
 use std::future::Future;
 use std::io;
 use std::marker::PhantomData;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Wake, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
-use corio_reactor::Reactor;
+use corio_reactor::{Reactor, Timer};
 
 use crate::Handle;
 use crate::scheduler::{Shared, Worker, with_worker};
@@ -74,11 +75,26 @@ const MAX_WORKERS: usize = 65_533;
 /// assert_eq!(runner.run(async { 1 + 1 }), 2);
 /// # std::io::Result::Ok(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[must_use = "a Builder does nothing until you call build"]
 pub struct Builder {
     workers: Option<usize>,
+    eager_tasks: bool,
+    shutdown_timeout: Duration,
 }
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder {
+            workers: None,
+            eager_tasks: false,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+        }
+    }
+}
+
+/// See [`Builder::shutdown_timeout`].
+const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Builder {
     /// A builder with the defaults: one worker per core.
@@ -117,6 +133,69 @@ impl Builder {
         self
     }
 
+    /// Starts every task eagerly, as asyncio 3.12's
+    /// `loop.set_task_factory(asyncio.eager_task_factory)` does: a task's
+    /// first poll runs inside `spawn`. See
+    /// [`task::Builder::eager`](crate::task::Builder::eager) for what that
+    /// changes, and to choose per task. Off by default, as in asyncio.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::builder().eager_tasks(true).build()?;
+    /// runner.run(async {
+    ///     let task = corio::spawn(async { 1 });
+    ///     assert!(task.is_done()); // it finished inside spawn
+    /// });
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn eager_tasks(mut self, eager: bool) -> Builder {
+        self.eager_tasks = eager;
+        self
+    }
+
+    /// Bounds how long the end of the runtime may take (default: 10
+    /// seconds).
+    ///
+    /// When a runner is dropped (and when [`corio::run`](crate::run)'s
+    /// main future returns), every task left is cancelled as
+    /// `asyncio.run` does: those awaiting
+    /// [`task::cancelled`](crate::task::cancelled) run their async cleanup,
+    /// the others are dropped, and the loop runs until all are gone; then
+    /// the blocking pool's running calls are waited for. This bounds the
+    /// whole of it. Past it, tasks still cleaning up are dropped and
+    /// blocking threads still busy are left to finish on their own; both
+    /// are reported on standard error.
+    ///
+    /// The default is long enough for polite cleanup (a flush, a closing
+    /// handshake over a network round trip) and short enough that a stuck
+    /// cleanup or a blocking call that never returns turns the end of a
+    /// program into a short delay, not a hang. `Duration::MAX` waits as
+    /// long as it takes, like `asyncio.run`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let runner = corio::Runner::builder()
+    ///     .shutdown_timeout(Duration::from_millis(100))
+    ///     .build()?;
+    /// runner.run(async {
+    ///     // A blocking call that outlives the runtime.
+    ///     drop(corio::to_thread(|| std::thread::sleep(Duration::from_secs(3))));
+    ///     corio::sleep(Duration::from_millis(10)).await;
+    /// });
+    /// let start = Instant::now();
+    /// drop(runner);
+    /// assert!(start.elapsed() < Duration::from_secs(2));
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Builder {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
     /// Creates the runner: its reactor and its worker threads (all but the
     /// first, which is whichever thread calls [`Runner::run`]).
     ///
@@ -152,7 +231,12 @@ impl Builder {
         // corio-sync's operations spend the same budget as I/O and timers,
         // so a task looping on a free lock or a full queue still yields.
         corio_sync::coop::install(corio_reactor::coop::poll_proceed);
-        let shared = Arc::new(Shared::new(reactor, workers));
+        let shared = Arc::new(Shared::new(
+            reactor,
+            workers,
+            self.eager_tasks,
+            self.shutdown_timeout,
+        ));
         let mut runner = Runner {
             worker: Box::new(Worker::new(0, shared.clone())),
             shared: shared.clone(),
@@ -315,9 +399,47 @@ impl Runner {
     }
 }
 
+impl Runner {
+    /// The first part of the end, as `asyncio.run` does it: every task is
+    /// asked to stop (one request, so a task already cleaning up is left to
+    /// finish), and the loop runs until every task is gone or `deadline`
+    /// passes. Returns how many tasks were still alive then.
+    fn cancel_and_wait(&self, deadline: Option<Instant>) -> usize {
+        let shared = &self.shared;
+        let main_waker = Arc::new(MainWaker {
+            woken: AtomicBool::new(true),
+            shared: shared.clone(),
+        });
+        let waker = Waker::from(main_waker.clone());
+        let worker = &*self.worker;
+        worker.enter(|| {
+            let mut limit = deadline.map_or_else(Timer::never, Timer::at);
+            let mut tick: Option<Timer> = None;
+            worker.run_main(&main_waker.woken, || {
+                let mut cx = Context::from_waker(&waker);
+                // Tasks spawned by cleanups are asked to stop too.
+                shared.registry.cancel_once_all();
+                let live = shared.registry.live();
+                if live == 0 || Pin::new(&mut limit).poll(&mut cx).is_ready() {
+                    return Poll::Ready(live);
+                }
+                // Finishing tasks wake nothing here: look again shortly.
+                let tick = tick.insert(Timer::after(SHUTDOWN_POLL));
+                let _ = Pin::new(tick).poll(&mut cx);
+                Poll::Pending
+            })
+        })
+    }
+}
+
+/// How often the end of a runtime looks whether its tasks are gone.
+const SHUTDOWN_POLL: Duration = Duration::from_millis(1);
+
 impl Drop for Runner {
     fn drop(&mut self) {
         let shared = &self.shared;
+        let deadline = Instant::now().checked_add(shared.shutdown_timeout);
+        let stuck_tasks = self.cancel_and_wait(deadline);
         shared.close();
         for thread in self.threads.drain(..) {
             let _ = thread.join();
@@ -331,7 +453,10 @@ impl Drop for Runner {
                 }
             }
         });
-        shared.blocking.shutdown();
+        let stuck_threads = shared.blocking.shutdown(deadline);
+        if stuck_tasks > 0 || stuck_threads > 0 {
+            crate::debug::report_slow_shutdown(shared.shutdown_timeout, stuck_tasks, stuck_threads);
+        }
         shared.terminate();
         worker.enter(|| {
             worker.drain();

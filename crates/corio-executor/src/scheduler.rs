@@ -47,6 +47,7 @@ use concurrent_queue::ConcurrentQueue;
 use corio_reactor::{Reactor, coop};
 
 use crate::blocking::BlockingPool;
+use crate::drain::{DrainTable, Release};
 use crate::idle::Idle;
 use crate::local_queue::LocalQueue;
 use crate::parker::Parker;
@@ -61,6 +62,7 @@ pub(crate) type Runnable = RawRunnable<TaskMeta>;
 const MAINTENANCE_INTERVAL: u32 = 61;
 const MAX_LIFO_STREAK: u32 = 3;
 const ID_BATCH: u64 = 256;
+const MAX_EAGER_DEPTH: u32 = 16;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -79,9 +81,14 @@ pub(crate) struct Shared {
     remotes: Box<[Remote]>,
     idle: Idle,
     pub(crate) registry: Registry,
+    pub(crate) drains: DrainTable,
     pub(crate) blocking: Arc<BlockingPool>,
     closed: AtomicBool,
     terminated: AtomicBool,
+    /// Whether tasks start eagerly unless their builder says otherwise.
+    eager: bool,
+    /// How long the end of the runtime may take (see `Runner`'s `Drop`).
+    pub(crate) shutdown_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Shared {
@@ -119,6 +126,11 @@ pub(crate) struct Worker {
     /// wakes then stay with it (no sibling is woken for each one).
     parking: Cell<bool>,
     ids: Cell<(u64, u64)>,
+    /// Group children's count-outs, run once the runnable that deferred
+    /// them has returned (see `drain.rs`).
+    releases: RefCell<Vec<Release>>,
+    /// How deep eager starts are nested right now.
+    eager_depth: Cell<u32>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -141,6 +153,7 @@ pub(crate) fn spawn_here<F>(
     what: &str,
     future: F,
     name: Option<Arc<str>>,
+    eager: Option<bool>,
     location: &'static std::panic::Location<'static>,
 ) -> Task<F::Output>
 where
@@ -148,7 +161,7 @@ where
     F::Output: Send + 'static,
 {
     with_worker(|worker| match worker {
-        Some(w) => w.shared.spawn_from(Some(w), future, name, location),
+        Some(w) => w.shared.spawn_from(Some(w), future, name, eager, location),
         None => crate::handle::missing_runtime(what),
     })
 }
@@ -163,7 +176,12 @@ pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
 }
 
 impl Shared {
-    pub(crate) fn new(reactor: Arc<Reactor>, workers: usize) -> Shared {
+    pub(crate) fn new(
+        reactor: Arc<Reactor>,
+        workers: usize,
+        eager: bool,
+        shutdown_timeout: std::time::Duration,
+    ) -> Shared {
         Shared {
             reactor,
             injector: ConcurrentQueue::unbounded(),
@@ -177,9 +195,12 @@ impl Shared {
                 .collect(),
             idle: Idle::new(workers),
             registry: Registry::new(workers + 1),
+            drains: DrainTable::default(),
             blocking: Arc::new(BlockingPool::new()),
             closed: AtomicBool::new(false),
             terminated: AtomicBool::new(false),
+            eager,
+            shutdown_timeout,
         }
     }
 
@@ -201,13 +222,16 @@ impl Shared {
         self: &Arc<Self>,
         future: F,
         name: Option<Arc<str>>,
+        eager: Option<bool>,
         location: &'static std::panic::Location<'static>,
     ) -> Task<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        with_worker(|worker| self.spawn_from(self.local_worker(worker), future, name, location))
+        with_worker(|worker| {
+            self.spawn_from(self.local_worker(worker), future, name, eager, location)
+        })
     }
 
     /// Spawns a `Send` task; `worker` is the calling thread's worker of
@@ -217,6 +241,7 @@ impl Shared {
         worker: Option<&Worker>,
         future: F,
         name: Option<Arc<str>>,
+        eager: Option<bool>,
         location: &'static std::panic::Location<'static>,
     ) -> Task<F::Output>
     where
@@ -228,7 +253,7 @@ impl Shared {
         let (runnable, task) = async_task::Builder::new()
             .metadata(meta)
             .spawn(move |meta| Harness::new(future, meta), WithInfo(schedule));
-        self.start(worker, runnable, task)
+        self.start(worker, runnable, task, eager)
     }
 
     /// Spawns a task pinned to `worker`, the calling thread's worker.
@@ -237,6 +262,7 @@ impl Shared {
         worker: &Worker,
         future: F,
         name: Option<Arc<str>>,
+        eager: Option<bool>,
         location: &'static std::panic::Location<'static>,
     ) -> Task<F::Output>
     where
@@ -248,7 +274,7 @@ impl Shared {
         let (runnable, task) = async_task::Builder::new()
             .metadata(meta)
             .spawn_local(move |meta| Harness::new(future, meta), WithInfo(schedule));
-        self.start(Some(worker), runnable, task)
+        self.start(Some(worker), runnable, task, eager)
     }
 
     fn start<T>(
@@ -256,6 +282,7 @@ impl Shared {
         worker: Option<&Worker>,
         runnable: Runnable,
         task: async_task::Task<Result<T, Panic>, TaskMeta>,
+        eager: Option<bool>,
     ) -> Task<T> {
         let raw: RawTask<T> = task;
         let shard = worker.map_or(self.workers(), |w| w.index);
@@ -272,6 +299,7 @@ impl Shared {
             return handle;
         }
         match worker {
+            Some(w) if eager.unwrap_or(self.eager) => w.run_eager(runnable),
             Some(w) => w.push_back(runnable),
             None => self.schedule_remote(runnable),
         }
@@ -379,7 +407,12 @@ fn push_unbounded(queue: &ConcurrentQueue<Runnable>, runnable: Runnable) {
 /// task as cancelled, without polling the future again.
 pub(crate) fn cancel_now(runnable: Runnable) {
     runnable.metadata().force_cancel();
-    let _ = catch_unwind(AssertUnwindSafe(move || runnable.run()));
+    with_worker(|worker| match worker {
+        Some(w) => w.run_runnable(runnable),
+        None => {
+            let _ = catch_unwind(AssertUnwindSafe(move || runnable.run()));
+        }
+    });
 }
 
 impl Worker {
@@ -397,7 +430,62 @@ impl Worker {
             searching: Cell::new(false),
             parking: Cell::new(false),
             ids: Cell::new((0, 0)),
+            releases: RefCell::new(Vec::new()),
+            eager_depth: Cell::new(0),
         }
+    }
+
+    pub(crate) fn defer_release(&self, release: Release) {
+        self.releases.borrow_mut().push(release);
+    }
+
+    pub(crate) fn take_releases(&self) -> Vec<Release> {
+        std::mem::take(&mut *self.releases.borrow_mut())
+    }
+
+    /// Runs the count-outs deferred by the runnable that just returned.
+    fn run_releases(&self) {
+        if self.releases.borrow().is_empty() {
+            return;
+        }
+        let releases = self.take_releases();
+        // A release wakes a joiner; its panic must not lose the others.
+        for release in releases {
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(release)));
+        }
+    }
+
+    /// Runs a task's first poll inside `spawn`, asyncio's eager start: a
+    /// task that finishes without waiting never touches a queue. Nested
+    /// eager starts deeper than `MAX_EAGER_DEPTH` queue the task instead, so
+    /// a chain of eager spawns cannot overflow the stack.
+    fn run_eager(&self, runnable: Runnable) {
+        let depth = self.eager_depth.get();
+        if depth >= MAX_EAGER_DEPTH {
+            self.push_back(runnable);
+            return;
+        }
+        self.eager_depth.set(depth + 1);
+        let in_task = self.in_task.replace(true);
+        self.run_runnable(runnable);
+        self.in_task.set(in_task);
+        self.eager_depth.set(depth);
+    }
+
+    /// Runs `runnable` on this thread as the current task, then what it
+    /// deferred. The previous current task is restored, so an eager start
+    /// may nest this inside another task's poll.
+    fn run_runnable(&self, runnable: Runnable) {
+        let meta = runnable.metadata();
+        let remote = self.remote();
+        let previous = remote
+            .current
+            .swap(meta as *const TaskMeta as *mut TaskMeta, Ordering::Relaxed);
+        // The harness catches panics of the future and of its `Drop`; this
+        // is a last line against anything async-task itself might raise.
+        let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+        remote.current.store(previous, Ordering::Relaxed);
+        self.run_releases();
     }
 
     fn remote(&self) -> &Remote {
@@ -658,21 +746,11 @@ impl Worker {
     }
 
     fn run_task(&self, runnable: Runnable) {
-        let meta = runnable.metadata();
-        let remote = self.remote();
-        remote
-            .current
-            .store(meta as *const TaskMeta as *mut TaskMeta, Ordering::Relaxed);
         coop::set_budget(coop::DEFAULT_BUDGET);
         self.in_task.set(true);
-        // The harness catches panics of the future itself; this catches a
-        // panicking `Drop` of its captured state, run when it completes.
-        let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+        self.run_runnable(runnable);
         self.in_task.set(false);
         coop::unconstrained();
-        remote
-            .current
-            .store(std::ptr::null_mut(), Ordering::Relaxed);
     }
 
     fn park(&self) {

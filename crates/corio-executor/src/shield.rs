@@ -55,7 +55,7 @@ where
     F::Output: Send + 'static,
 {
     let location = Location::caller();
-    let task = crate::scheduler::spawn_here("corio::shield", future, None, location);
+    let task = crate::scheduler::spawn_here("corio::shield", future, None, None, location);
     Shield { task }
 }
 

@@ -35,7 +35,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    crate::scheduler::spawn_here("corio::spawn", future, None, Location::caller())
+    crate::scheduler::spawn_here("corio::spawn", future, None, None, Location::caller())
 }
 
 /// Spawns a task that stays on the current thread, so it need not be `Send`
@@ -68,13 +68,14 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    spawn_local_inner(future, None, Location::caller())
+    spawn_local_inner(future, None, None, Location::caller())
 }
 
 #[track_caller]
 pub(crate) fn spawn_local_inner<F>(
     future: F,
     name: Option<Arc<str>>,
+    eager: Option<bool>,
     location: &'static Location<'static>,
 ) -> Task<F::Output>
 where
@@ -85,7 +86,7 @@ where
         Some(worker) => worker
             .shared
             .clone()
-            .spawn_local(worker, future, name, location),
+            .spawn_local(worker, future, name, eager, location),
         None => panic!(
             "corio::spawn_local called outside a corio worker thread: call it inside \
              `corio::run` (or a task spawned there); from other threads use \

@@ -33,11 +33,12 @@
 //!         Ok(sizes)
 //!     });
 //!     group.join().await.unwrap();
-//!     assert_eq!(pages.await, Some(vec![20, 40, 60]));
+//!     assert_eq!(pages.await.unwrap(), vec![20, 40, 60]);
 //! });
 //! ```
 
 pub use crate::as_completed::{AsCompleted, as_completed};
+pub use crate::child_error::ChildError;
 pub use crate::gather::{Gather, TryGather, gather, try_gather};
 pub use crate::shield::{Shield, shield};
 pub use crate::task_group::{ChildTask, Spawner, TaskGroup, TaskGroupJoin};

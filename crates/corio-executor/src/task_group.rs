@@ -29,14 +29,18 @@
 
 use std::fmt;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, Location};
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Waker, ready};
 
 use futures_lite::FutureExt as _;
 
+use crate::child_error::ChildError;
+use crate::drain::{self, DrainSignal, Release};
 use crate::scheduler::with_worker;
 use crate::task::{Task, TaskId};
 use crate::task_group_error::{ChildFailure, TaskGroupError};
@@ -44,6 +48,8 @@ use crate::task_group_error::{ChildFailure, TaskGroupError};
 const CLOSED: usize = 1;
 const ABORTING: usize = 2;
 const ONE_CHILD: usize = 4;
+/// A guard's slot when its child never registered a waker.
+const NO_SLOT: usize = usize::MAX;
 
 fn live_children(state: usize) -> usize {
     state / ONE_CHILD
@@ -60,6 +66,9 @@ struct Locked<E> {
     suspended: Vec<Option<Waker>>,
     free: Vec<usize>,
     joiner: Option<Waker>,
+    /// Tasks that dropped the group while children were alive, waiting for
+    /// the last one to count out (see `drain.rs`).
+    drainers: Vec<Arc<DrainSignal>>,
 }
 
 impl<E> Inner<E> {
@@ -71,6 +80,7 @@ impl<E> Inner<E> {
                 suspended: Vec::new(),
                 free: Vec::new(),
                 joiner: None,
+                drainers: Vec::new(),
             }),
         }
     }
@@ -105,6 +115,28 @@ impl<E> Inner<E> {
     fn record(&self, failure: ChildFailure<E>) {
         self.lock().failures.push(failure);
     }
+
+    /// The group was dropped (or its `join` future was): cancels every
+    /// child and makes the task doing the dropping wait, before it
+    /// finishes, until the last child has counted out.
+    fn abandon(&self) {
+        self.abort();
+        if live_children(self.state.load(Ordering::Acquire)) == 0 {
+            return;
+        }
+        let Some(signal) = drain::signal_for_current_task() else {
+            return;
+        };
+        let mut locked = self.lock();
+        // Checked again under the lock the last child takes to count out,
+        // so the signal is either seen by it or not needed.
+        if live_children(self.state.load(Ordering::Acquire)) == 0 {
+            drop(locked);
+            signal.set();
+        } else {
+            locked.drainers.push(signal);
+        }
+    }
 }
 
 /// Asks the scheduler to cancel the task running on this thread, exactly as
@@ -112,7 +144,7 @@ impl<E> Inner<E> {
 fn cancel_current_task(cx: &Context<'_>) -> bool {
     let first = with_worker(|w| {
         w.and_then(|w| w.current_task())
-            .is_some_and(|meta| meta.request_cancel())
+            .is_some_and(|meta| meta.request_cancel_once())
     });
     if first {
         // The scheduler drops the task when it next picks it up (or, if it
@@ -136,7 +168,7 @@ fn current_child() -> (TaskId, Option<Arc<str>>) {
 struct ChildGuard<E> {
     /// The group's state, kept alive by the live children's shared strong
     /// reference (see the module docs) until this guard has counted out.
-    inner: std::ptr::NonNull<Inner<E>>,
+    inner: NonNull<Inner<E>>,
     slot: Option<usize>,
 }
 
@@ -183,39 +215,119 @@ impl<E> ChildGuard<E> {
     }
 }
 
-impl<E> Drop for ChildGuard<E> {
-    fn drop(&mut self) {
-        let inner = self.inner();
-        let (last, joiner) = if let Some(slot) = self.slot {
-            let mut locked = inner.lock();
+impl<E> ChildGuard<E> {
+    /// Counts the child out: the work of `Drop`, run through a [`Release`]
+    /// once the child's output is stored.
+    ///
+    /// # Safety
+    ///
+    /// `inner` is the guard's group pointer and this is the guard's one
+    /// count-out.
+    unsafe fn count_out(inner: NonNull<()>, slot: usize) {
+        let inner = inner.cast::<Inner<E>>();
+        // SAFETY: the live children's reference keeps the group alive until
+        // this count-out gives it back below.
+        let group = unsafe { inner.as_ref() };
+        let slot = (slot != NO_SLOT).then_some(slot);
+        let (last, joiner, drainers) = if let Some(slot) = slot {
+            let mut locked = group.lock();
             locked.suspended[slot] = None;
             locked.free.push(slot);
-            let prev = inner.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
+            let prev = group.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
             let last = live_children(prev) == 1;
-            (last, if last { locked.joiner.take() } else { None })
+            if last {
+                (
+                    true,
+                    locked.joiner.take(),
+                    std::mem::take(&mut locked.drainers),
+                )
+            } else {
+                (false, None, Vec::new())
+            }
         } else {
-            let prev = inner.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
-            let last = live_children(prev) == 1;
-            (
-                last,
-                if last {
-                    inner.lock().joiner.take()
-                } else {
-                    None
-                },
-            )
+            let prev = group.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
+            if live_children(prev) == 1 {
+                let mut locked = group.lock();
+                (
+                    true,
+                    locked.joiner.take(),
+                    std::mem::take(&mut locked.drainers),
+                )
+            } else {
+                (false, None, Vec::new())
+            }
         };
         if last {
             // The last live child gives back the children's reference, after
-            // its last use of `inner`. A child entering meanwhile (the count
-            // left zero again) took a reference of its own in `enter`.
+            // its last use of the group. A child entering meanwhile (the
+            // count left zero again) took a reference of its own in `enter`.
             // SAFETY: `enter` took this reference when the count left zero,
-            // and exactly one guard sees the count return to zero per such
-            // departure.
-            unsafe { Arc::decrement_strong_count(self.inner.as_ptr()) };
+            // and exactly one count-out sees the count return to zero per
+            // such departure.
+            unsafe { Arc::decrement_strong_count(inner.as_ptr()) };
         }
+        drainers.iter().for_each(|d| d.set());
         if let Some(joiner) = joiner {
             joiner.wake();
+        }
+    }
+}
+
+impl<E> Drop for ChildGuard<E> {
+    fn drop(&mut self) {
+        let slot = self.slot.unwrap_or(NO_SLOT);
+        // SAFETY: `count_out::<E>` is called once, with this guard's group,
+        // which the children's reference keeps alive until then.
+        let release = unsafe { Release::new(self.inner.cast(), slot, ChildGuard::<E>::count_out) };
+        // Counted out once the child's output is stored, so that `join`
+        // returning means every child handle is ready.
+        drain::defer(release);
+    }
+}
+
+/// Wraps a child's future so that a panic raised while it is dropped (the
+/// child was cancelled, say) is recorded as the child's failure instead of
+/// being lost.
+struct CatchDrop<E, F> {
+    future: ManuallyDrop<F>,
+    group: NonNull<Inner<E>>,
+}
+
+// SAFETY: `group` is a shared reference to `Inner<E>` (alive while the
+// guard beside it is), which is `Send` and `Sync` when `E: Send`, like the
+// `Arc<Inner<E>>` it stands for; the future is sent with the wrapper.
+unsafe impl<E: Send, F: Send> Send for CatchDrop<E, F> {}
+
+/// The payload a child's task ends with when its `Drop` panicked: the real
+/// payload went to the group's error.
+pub(crate) struct FailedInDrop;
+
+impl<E, F: Future> Future for CatchDrop<E, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: structural pinning: `future` is only ever dropped in place.
+        let future = unsafe { self.map_unchecked_mut(|s| &mut *s.future) };
+        future.poll(cx)
+    }
+}
+
+impl<E, F> Drop for CatchDrop<E, F> {
+    fn drop(&mut self) {
+        // SAFETY: dropped once, here, in place.
+        let dropped = catch_unwind(AssertUnwindSafe(|| unsafe {
+            ManuallyDrop::drop(&mut self.future)
+        }));
+        if let Err(payload) = dropped {
+            // SAFETY: declared after the child's guard in `run_child`, so
+            // dropped before it: the group is still alive.
+            let group = unsafe { self.group.as_ref() };
+            let (id, name) = current_child();
+            group.record(ChildFailure::Panicked { id, name, payload });
+            group.abort();
+            // The child's handle reports a failure; its payload is in the
+            // group's error.
+            std::panic::resume_unwind(Box::new(FailedInDrop));
         }
     }
 }
@@ -250,7 +362,10 @@ where
     // Declared before `future`, so dropped after it: the group counts the
     // child out only once the child's own future (and its `Drop`) is gone.
     let mut guard = guard;
-    let future = std::pin::pin!(AssertUnwindSafe(future).catch_unwind());
+    let future = std::pin::pin!(CatchDrop {
+        future: ManuallyDrop::new(AssertUnwindSafe(future).catch_unwind()),
+        group: guard.inner,
+    });
     let outcome = Watch {
         guard: &mut guard,
         future,
@@ -286,7 +401,7 @@ fn enter<E>(inner: &Arc<Inner<E>>) -> (ChildGuard<E>, bool) {
         unsafe { Arc::increment_strong_count(Arc::as_ptr(inner)) };
     }
     let guard = ChildGuard {
-        inner: std::ptr::NonNull::from(&**inner),
+        inner: NonNull::from(&**inner),
         slot: None,
     };
     if prev & CLOSED != 0 {
@@ -317,8 +432,13 @@ where
 {
     let location = Location::caller();
     let (guard, aborting) = enter(inner);
-    let task =
-        crate::scheduler::spawn_here("TaskGroup::spawn", run_child(guard, future), name, location);
+    let task = crate::scheduler::spawn_here(
+        "TaskGroup::spawn",
+        run_child(guard, future),
+        name,
+        None,
+        location,
+    );
     finish(task, aborting)
 }
 
@@ -334,7 +454,7 @@ where
 {
     let location = Location::caller();
     let (guard, aborting) = enter(inner);
-    let task = crate::spawn::spawn_local_inner(run_child(guard, future), name, location);
+    let task = crate::spawn::spawn_local_inner(run_child(guard, future), name, None, location);
     finish(task, aborting)
 }
 
@@ -398,7 +518,7 @@ impl<E: 'static> Spawner<E> {
     /// let spawner = group.spawner();
     /// let child = spawner.spawn(async { Ok(5) });
     /// group.join().await.unwrap();
-    /// assert_eq!(child.await, Some(5));
+    /// assert_eq!(child.await.unwrap(), 5);
     /// # });
     /// ```
     #[track_caller]
@@ -409,6 +529,29 @@ impl<E: 'static> Spawner<E> {
         E: Send,
     {
         spawn_send(&self.inner, None, future)
+    }
+
+    /// Cancels the whole group without an error; see [`TaskGroup::cancel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # corio::run(async {
+    /// let group = corio::TaskGroup::<()>::new();
+    /// let spawner = group.spawner();
+    /// group.spawn(std::future::pending::<Result<(), ()>>());
+    /// // Stop the group from a task that does not own it.
+    /// corio::spawn(async move {
+    ///     corio::sleep(Duration::from_millis(5)).await;
+    ///     spawner.cancel();
+    /// });
+    /// group.join().await.unwrap();
+    /// # });
+    /// ```
+    pub fn cancel(&self) {
+        self.inner.abort();
     }
 
     /// Spawns a named `Send` child; see [`TaskGroup::spawn_named`].
@@ -453,7 +596,7 @@ impl<E: 'static> Spawner<E> {
     /// let rc = std::rc::Rc::new(3);
     /// let child = group.spawner().spawn_local(async move { Ok(*rc) });
     /// group.join().await.unwrap();
-    /// assert_eq!(child.await, Some(3));
+    /// assert_eq!(child.await.unwrap(), 3);
     /// # });
     /// ```
     #[track_caller]
@@ -553,7 +696,7 @@ impl<E: 'static> Spawner<E> {
 ///     let err = group.join().await.unwrap_err();
 ///     assert_eq!(err.len(), 1);
 ///     assert_eq!(err.first().name(), Some("bad"));
-///     assert_eq!(slow.await, None); // cancelled, not a failure
+///     assert!(slow.await.unwrap_err().is_cancelled()); // not a failure
 /// });
 /// ```
 pub struct TaskGroup<E> {
@@ -615,7 +758,7 @@ impl<E: 'static> TaskGroup<E> {
     ///     Ok(inner)
     /// });
     /// group.join().await.unwrap();
-    /// assert_eq!(outer.await.unwrap().await, Some("nested"));
+    /// assert_eq!(outer.await.unwrap().await.unwrap(), "nested");
     /// # });
     /// ```
     pub fn spawner(&self) -> Spawner<E> {
@@ -641,7 +784,7 @@ impl<E: 'static> TaskGroup<E> {
     /// let group = corio::TaskGroup::<()>::new();
     /// let child = group.spawn(async { Ok(6 * 7) });
     /// group.join().await.unwrap();
-    /// assert_eq!(child.await, Some(42));
+    /// assert_eq!(child.await.unwrap(), 42);
     /// # });
     /// ```
     #[track_caller]
@@ -743,6 +886,31 @@ impl<E: 'static> TaskGroup<E> {
         spawn_here(self.inner(), Some(name.into()), future)
     }
 
+    /// Cancels every child without an error; asyncio 3.15's
+    /// `TaskGroup.cancel()`.
+    ///
+    /// Children are cancelled as when a sibling fails (one that awaits
+    /// [`task::cancelled`](crate::task::cancelled) may clean up first), and
+    /// children spawned afterwards are cancelled at birth. Unlike a
+    /// failure, it adds nothing to the group's error: [`join`](Self::join)
+    /// returns `Ok(())` unless a child had failed anyway. Call it from
+    /// outside through a [`Spawner`] ([`Spawner::cancel`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let group = corio::TaskGroup::<()>::new();
+    /// let forever = group.spawn(std::future::pending::<Result<(), ()>>());
+    /// group.cancel();
+    /// group.join().await.unwrap();
+    /// assert!(forever.await.unwrap_err().is_cancelled());
+    /// # });
+    /// ```
+    pub fn cancel(&self) {
+        self.inner().abort();
+    }
+
     /// Waits for every child; `async with` block exit.
     ///
     /// Resolves to `Ok(())` when every child succeeded or was cancelled
@@ -779,7 +947,7 @@ impl<E: 'static> TaskGroup<E> {
 impl<E> Drop for TaskGroup<E> {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.take() {
-            inner.abort();
+            inner.abandon();
         }
     }
 }
@@ -845,17 +1013,17 @@ impl<E> Future for TaskGroupJoin<E> {
 impl<E> Drop for TaskGroupJoin<E> {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.take() {
-            inner.abort();
+            inner.abandon();
         }
     }
 }
 
 /// The handle of one child of a [`TaskGroup`]: await it for the child's value.
 ///
-/// Resolves to `Some(value)` when the child returned `Ok(value)`, and to
-/// `None` when it failed (its error is reported once, by
-/// [`TaskGroup::join`]) or was cancelled. After a successful `join`, every
-/// child that was not cancelled individually resolves to `Some` at once.
+/// Resolves to `Ok(value)` when the child returned `Ok(value)`, and to a
+/// [`ChildError`] that says whether it failed (its error is reported once,
+/// by [`TaskGroup::join`]) or was cancelled. After `join` returns, every
+/// child handle is ready: awaiting it resolves at once.
 ///
 /// Dropping the handle leaves the child running in its group.
 ///
@@ -870,7 +1038,7 @@ impl<E> Drop for TaskGroupJoin<E> {
 /// let group = corio::TaskGroup::<()>::new();
 /// let child: corio::structured::ChildTask<u32> = group.spawn(async { Ok(1) });
 /// group.join().await.unwrap();
-/// assert_eq!(child.await, Some(1));
+/// assert_eq!(child.await.unwrap(), 1);
 /// # });
 /// ```
 // Not `#[must_use]`: the group owns its children and joins them, so
@@ -891,7 +1059,7 @@ impl<T> ChildTask<T> {
     /// let child = group.spawn(std::future::pending::<Result<(), ()>>());
     /// assert!(child.cancel());
     /// group.join().await.unwrap();
-    /// assert_eq!(child.await, None);
+    /// assert!(child.await.unwrap_err().is_cancelled());
     /// # });
     /// ```
     pub fn cancel(&self) -> bool {
@@ -963,15 +1131,23 @@ impl<T> ChildTask<T> {
     pub fn name(&self) -> Option<&str> {
         self.task.name()
     }
+
+    fn error(&self, failed: bool) -> ChildError {
+        let meta = self.task.meta();
+        ChildError::new(failed, meta.id, meta.name_arc())
+    }
 }
 
 impl<T> Future for ChildTask<T> {
-    type Output = Option<T>;
+    type Output = Result<T, ChildError>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        Pin::new(&mut self.task)
-            .poll(cx)
-            .map(|result| result.ok().flatten())
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let result = ready!(Pin::new(&mut self.task).poll(cx));
+        Poll::Ready(match result {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(self.error(true)),
+            Err(err) => Err(self.error(err.is_panic())),
+        })
     }
 }
 

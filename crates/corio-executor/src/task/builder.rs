@@ -21,6 +21,7 @@ use crate::Handle;
 #[must_use = "a Builder does nothing until you call spawn"]
 pub struct Builder {
     name: Option<Arc<str>>,
+    eager: Option<bool>,
 }
 
 impl Builder {
@@ -48,6 +49,44 @@ impl Builder {
         self
     }
 
+    /// Starts the task eagerly (or not, overriding the runtime's
+    /// [`eager_tasks`](crate::runner::Builder::eager_tasks) setting);
+    /// asyncio 3.12's `eager_task_factory`.
+    ///
+    /// An eager task's first poll runs inside `spawn`, on the spawning
+    /// thread, before `spawn` returns: a task that finishes without waiting
+    /// never touches a run queue, and its handle is done at once. What
+    /// changes is ordering: the task's code up to its first wait runs
+    /// before the code after `spawn` (a lazily started task runs after the
+    /// spawner's next wait, behind the tasks queued before it). Eager start
+    /// needs the spawning thread to be a worker of the task's runtime:
+    /// [`spawn_on`](Builder::spawn_on) from another thread queues the task
+    /// as usual, and so does an eager spawn nested more than 16 deep in
+    /// other eager first polls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// # corio::run(async {
+    /// let ran = Arc::new(AtomicBool::new(false));
+    /// let flag = ran.clone();
+    /// let task = corio::task::Builder::new()
+    ///     .eager(true)
+    ///     .spawn(async move { flag.store(true, Ordering::SeqCst); 5 });
+    /// // The first poll already ran, and here it finished the task.
+    /// assert!(ran.load(Ordering::SeqCst));
+    /// assert!(task.is_done());
+    /// assert_eq!(task.await.unwrap(), 5);
+    /// # });
+    /// ```
+    pub fn eager(mut self, eager: bool) -> Builder {
+        self.eager = Some(eager);
+        self
+    }
+
     /// Spawns a `Send` task; see [`corio::spawn`](crate::spawn).
     ///
     /// # Panics
@@ -70,7 +109,13 @@ impl Builder {
         F::Output: Send + 'static,
     {
         let location = std::panic::Location::caller();
-        crate::scheduler::spawn_here("task::Builder::spawn", future, self.name, location)
+        crate::scheduler::spawn_here(
+            "task::Builder::spawn",
+            future,
+            self.name,
+            self.eager,
+            location,
+        )
     }
 
     /// Spawns a `Send` task on the runtime of `handle`, from any thread.
@@ -93,7 +138,9 @@ impl Builder {
         F::Output: Send + 'static,
     {
         let location = std::panic::Location::caller();
-        handle.shared().spawn(future, self.name, location)
+        handle
+            .shared()
+            .spawn(future, self.name, self.eager, location)
     }
 
     /// Spawns a `!Send` task on the current thread; see
@@ -119,6 +166,11 @@ impl Builder {
         F: Future + 'static,
         F::Output: 'static,
     {
-        crate::spawn::spawn_local_inner(future, self.name, std::panic::Location::caller())
+        crate::spawn::spawn_local_inner(
+            future,
+            self.name,
+            self.eager,
+            std::panic::Location::caller(),
+        )
     }
 }

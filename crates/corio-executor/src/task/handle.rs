@@ -61,7 +61,10 @@ impl<T> Task<T> {
     /// (its `Drop` guards run then, on the task's own thread), and awaiting
     /// the handle gives [`TaskError::Cancelled`]. A task currently awaiting
     /// [`corio::task::cancelled()`](crate::task::cancelled) is woken instead
-    /// and may finish its cleanup and return a value.
+    /// and may finish its cleanup and return a value; a second `cancel`
+    /// while it is in that cleanup drops it (so a hung cleanup can always
+    /// be stopped). Each call counts a request, as asyncio does: see
+    /// [`cancelling`](Task::cancelling).
     ///
     /// Returns `false`, and changes nothing, if the task already finished.
     ///
@@ -93,6 +96,51 @@ impl<T> Task<T> {
             meta.shared.registry.wake(meta);
         }
         true
+    }
+
+    /// How many cancel requests are pending; asyncio's `Task.cancelling()`.
+    ///
+    /// Each [`cancel`](Task::cancel) of an unfinished task adds one;
+    /// [`uncancel`](Task::uncancel) takes one back. A task group cancelling
+    /// its children, and shutdown, add one only to tasks that have none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let task = corio::spawn(std::future::pending::<()>());
+    /// assert_eq!(task.cancelling(), 0);
+    /// task.cancel();
+    /// task.cancel();
+    /// assert_eq!(task.cancelling(), 2);
+    /// assert_eq!(task.uncancel(), 1);
+    /// # });
+    /// ```
+    pub fn cancelling(&self) -> u32 {
+        self.meta().cancelling()
+    }
+
+    /// Withdraws one cancel request and returns how many remain; asyncio's
+    /// `Task.uncancel()`.
+    ///
+    /// When none remain the task is no longer cancelling: a task that
+    /// caught its cancellation through [`task::cancelled`](crate::task::cancelled)
+    /// and was uncancelled back to zero treats a later `cancel` as a first
+    /// request again. Withdrawing does not undo a drop that already
+    /// happened: a task without a `cancelled()` future is dropped at its
+    /// next scheduling point after the request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let task = corio::spawn(std::future::pending::<()>());
+    /// assert_eq!(task.uncancel(), 0); // nothing to withdraw
+    /// # task.cancel();
+    /// # });
+    /// ```
+    pub fn uncancel(&self) -> u32 {
+        self.meta().uncancel()
     }
 
     /// Whether the task has finished (completed, panicked or been cancelled);

@@ -1,6 +1,7 @@
 //! The wrapper every spawned future runs inside: it turns a panic into a
-//! value, carries out cancellation, and marks the task done when the future
-//! is dropped.
+//! value, carries out cancellation, marks the task done when the future is
+//! dropped, and holds the output back while task groups the future dropped
+//! still have live children (see `drain.rs`).
 //!
 //! Cancellation happens here rather than by dropping async-task's
 //! `Runnable`: when the task's metadata says it must stop, the harness drops
@@ -15,21 +16,24 @@
 //!   async-task stores the metadata and the future in one allocation and
 //!   drops the future (this harness) before it frees the allocation, so the
 //!   pointer is valid for the harness's whole life.
-//! - The inner future is alive while the metadata's `done` flag is clear:
-//!   whoever drops it (a cancelling poll, or `Drop`) sets the flag first (so
-//!   it is set even if the future's `Drop` panics) and drops it right after;
-//!   nothing touches the future once the flag is set. The
-//!   flag doubles as the harness's own state, so the harness adds no byte to
-//!   the task.
+//! - `slot` holds the inner future while the metadata's `done` flag is
+//!   clear, and the draining state (`Option<Box<Draining>>`) once it is set.
+//!   Whoever drops the future (a cancelling or completing poll, or `Drop`)
+//!   sets the flag first (so it is set even if the future's `Drop` panics),
+//!   drops the future right after, then writes the draining state; nothing
+//!   touches the future once the flag is set. The flag doubles as the
+//!   union's tag, so the harness adds no byte to the task.
 
 use std::any::Any;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::meta::TaskMeta;
+use crate::drain::{self, DrainSignal, Release};
 
 pub(crate) type Panic = Box<dyn Any + Send + 'static>;
 
@@ -40,21 +44,89 @@ pub(crate) fn is_cancelled(payload: &Panic) -> bool {
     payload.is::<CancelledMarker>()
 }
 
-pub(crate) struct Harness<F> {
+fn cancelled() -> Panic {
+    Box::new(CancelledMarker)
+}
+
+/// A finished future's output, held until the groups it dropped are empty.
+struct Draining<T> {
+    output: Result<T, Panic>,
+    signals: Vec<Arc<DrainSignal>>,
+    /// The task's own count-out from its group, if it is a group child:
+    /// run only after its output is stored.
+    releases: Vec<Release>,
+}
+
+union Slot<F: Future> {
     future: ManuallyDrop<F>,
+    draining: ManuallyDrop<Option<Box<Draining<F::Output>>>>,
+}
+
+pub(crate) struct Harness<F: Future> {
+    slot: Slot<F>,
     meta: *const TaskMeta,
 }
 
-// SAFETY: the pointer only refers to `TaskMeta`, which is `Sync`; sending the
-// harness to another thread is as safe as sending `F` and a `&TaskMeta`.
-unsafe impl<F: Send> Send for Harness<F> {}
+// SAFETY: the pointer only refers to `TaskMeta`, which is `Sync`; the
+// draining state holds `F::Output` (sent with the future's output anyway)
+// and releases, which are `Send`. Sending the harness is as safe as sending
+// `F` and a `&TaskMeta`.
+unsafe impl<F: Future + Send> Send for Harness<F> where F::Output: Send {}
 
-impl<F> Harness<F> {
+impl<F: Future> Harness<F> {
     pub(crate) fn new(future: F, meta: &TaskMeta) -> Harness<F> {
         Harness {
-            future: ManuallyDrop::new(future),
+            slot: Slot {
+                future: ManuallyDrop::new(future),
+            },
             meta: meta as *const TaskMeta,
         }
+    }
+
+    /// Drops the inner future in place and stores an empty draining state.
+    /// Returns the payload of a panic raised by the future's `Drop`.
+    ///
+    /// # Safety
+    ///
+    /// The `done` flag must be clear (the future is alive), and the harness
+    /// pinned.
+    unsafe fn drop_future(&mut self, meta: &TaskMeta) -> Option<Panic> {
+        meta.mark_done();
+        // SAFETY: the caller's contract: the future is alive; dropping in
+        // place is allowed for pinned data, and it is never touched again.
+        let dropped = catch_unwind(AssertUnwindSafe(|| unsafe {
+            ManuallyDrop::drop(&mut self.slot.future)
+        }));
+        self.slot.draining = ManuallyDrop::new(None);
+        dropped.err()
+    }
+
+    /// Ends the task with `output`, unless groups it dropped still have
+    /// live children: then it keeps the output and the task's count-out
+    /// and waits.
+    ///
+    /// # Safety
+    ///
+    /// `done` is set and the slot holds the (empty) draining state.
+    unsafe fn finish(
+        &mut self,
+        meta: &TaskMeta,
+        output: Result<F::Output, Panic>,
+        cx: &Context<'_>,
+    ) -> Poll<Result<F::Output, Panic>> {
+        let mut signals = meta.shared.drains.take(meta);
+        if drain::poll_drained(&mut signals, cx).is_ready() {
+            return Poll::Ready(output);
+        }
+        let releases = drain::take_deferred();
+        // SAFETY: the caller's contract: the slot holds the draining state.
+        let draining = unsafe { &mut self.slot.draining };
+        **draining = Some(Box::new(Draining {
+            output,
+            signals,
+            releases,
+        }));
+        Poll::Pending
     }
 }
 
@@ -62,48 +134,76 @@ impl<F: Future> Future for Harness<F> {
     type Output = Result<F::Output, Panic>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: structural pinning of `future`: it is never moved out of
-        // the pinned harness (it is only dropped in place), and `Harness`
-        // has no `Unpin` impl of its own; `meta` is a plain pointer.
+        // SAFETY: structural pinning of the future in `slot`: it is never
+        // moved out of the pinned harness (it is only dropped in place), and
+        // `Harness` has no `Unpin` impl of its own; `meta` is a plain pointer.
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: see the module invariant.
         let meta = unsafe { &*this.meta };
         if meta.is_done() {
-            // Only reachable if the task was polled after it completed.
-            return Poll::Ready(Err(Box::new(CancelledMarker)));
+            // SAFETY: `done` is set, so the slot holds the draining state.
+            let draining = unsafe { &mut *this.slot.draining };
+            let Some(state) = draining else {
+                // Only reachable if the task was polled after it completed.
+                return Poll::Ready(Err(cancelled()));
+            };
+            if drain::poll_drained(&mut state.signals, cx).is_pending() {
+                return Poll::Pending;
+            }
+            let state = draining.take().expect("checked above");
+            let Draining {
+                output, releases, ..
+            } = *state;
+            drain::defer_all(releases);
+            return Poll::Ready(output);
         }
-        if meta.should_drop() {
-            // Dropping in place is allowed for pinned data. A panicking
-            // `Drop` still leaves the task cancelled.
-            meta.mark_done();
-            // SAFETY: `done` was clear, so the future is alive; it is never
-            // touched again.
-            let _ = catch_unwind(AssertUnwindSafe(|| unsafe {
-                ManuallyDrop::drop(&mut this.future)
-            }));
-            return Poll::Ready(Err(Box::new(CancelledMarker)));
-        }
-        // SAFETY: the future is alive (`done` is clear) and stays where it
-        // is until it is dropped in place.
-        let future = unsafe { Pin::new_unchecked(&mut *this.future) };
-        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-            Err(panic) => Poll::Ready(Err(panic)),
-        }
+        let output = if meta.should_drop() {
+            // SAFETY: `done` was clear, so the future is alive.
+            match unsafe { this.drop_future(meta) } {
+                // A panic while cancelling is the task's outcome: the
+                // handle reports it rather than a plain cancellation.
+                Some(panic) => Err(panic),
+                None => Err(cancelled()),
+            }
+        } else {
+            // SAFETY: the future is alive (`done` is clear) and stays where
+            // it is until it is dropped in place.
+            let future = unsafe { Pin::new_unchecked(&mut *this.slot.future) };
+            let output = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                Ok(Poll::Pending) => return Poll::Pending,
+                Ok(Poll::Ready(value)) => Ok(value),
+                Err(panic) => Err(panic),
+            };
+            // The future is dropped here rather than by async-task, so that
+            // what its `Drop` leaves behind (groups still draining, a group
+            // child's count-out) is known before the task finishes. A panic
+            // there after a value was produced only reaches the panic hook:
+            // the task did complete.
+            // SAFETY: `done` is still clear, so the future is alive.
+            let _ = unsafe { this.drop_future(meta) };
+            output
+        };
+        // SAFETY: `drop_future` set `done` and stored the draining state.
+        unsafe { this.finish(meta, output, cx) }
     }
 }
 
-impl<F> Drop for Harness<F> {
+impl<F: Future> Drop for Harness<F> {
     fn drop(&mut self) {
         // SAFETY: see the module invariants: the metadata outlives the
         // harness.
         let meta = unsafe { &*self.meta };
         if !meta.is_done() {
+            // Dropped without completing (the runtime is ending and threw
+            // the runnable away): nothing will be stored, so nothing waits.
             meta.mark_done();
             // SAFETY: `done` was clear, so the future is alive; this is the
             // last use of the harness.
-            unsafe { ManuallyDrop::drop(&mut self.future) };
+            unsafe { ManuallyDrop::drop(&mut self.slot.future) };
+            drop(meta.shared.drains.take(meta));
+        } else {
+            // SAFETY: `done` is set, so the slot holds the draining state.
+            unsafe { ManuallyDrop::drop(&mut self.slot.draining) };
         }
     }
 }

@@ -8,13 +8,19 @@
 //! `state` is shared between the handle side (cancel requests), the task
 //! itself (`cancelled()` interest, completion) and the registry (reads):
 //!
-//! - `CANCEL`: someone asked the task to stop; set once, never cleared.
-//! - `FORCE`: the runtime is shutting down: the task stops even if it is
-//!   cooperating through `cancelled()`.
-//! - `HANDLED`: a `cancelled()` future of the task observed the request; from
-//!   then on the task is finishing its cleanup and is never dropped for it.
+//! - `FORCE`: the task stops at its next poll even if it is cooperating
+//!   through `cancelled()` (a second cancel during its cleanup, or the end
+//!   of shutdown).
+//! - `HANDLED`: a `cancelled()` future of the task observed a request; from
+//!   then on the task is finishing its cleanup and only `FORCE` drops it.
+//!   `uncancel` clears it when the count returns to zero.
+//! - `DRAIN`: the task dropped a task group whose children were still
+//!   alive; the runtime's drain table holds what the task waits for before
+//!   it may finish (see `drain.rs`).
+//! - the bits from `CANCEL_ONE` (eight of them) count pending cancel
+//!   requests, asyncio's `Task.cancelling()`; the count saturates at 255.
 //! - the bits from `COOP_ONE` up count live `cancelled()` futures of the
-//!   task; while non-zero a cancel request wakes the task instead of
+//!   task; while non-zero a first cancel request wakes the task instead of
 //!   dropping it, so it can clean up on its own terms.
 
 use std::panic::Location;
@@ -25,10 +31,12 @@ use super::TaskId;
 use super::origin::Origin;
 use crate::scheduler::Shared;
 
-pub(crate) const CANCEL: u32 = 1;
-const FORCE: u32 = 2;
-const HANDLED: u32 = 4;
-const COOP_ONE: u32 = 8;
+const FORCE: u32 = 1;
+const HANDLED: u32 = 2;
+const DRAIN: u32 = 4;
+const CANCEL_ONE: u32 = 8;
+const CANCEL_MASK: u32 = 0xff * CANCEL_ONE;
+const COOP_ONE: u32 = 256 * CANCEL_ONE;
 
 /// Where a task may run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,29 +137,102 @@ impl TaskMeta {
         self.state.load(Ordering::Acquire)
     }
 
-    /// Records a cancel request; returns false if one was already recorded.
+    fn update(&self, mut f: impl FnMut(u32) -> Option<u32>) -> Result<u32, u32> {
+        self.state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| f(s))
+    }
+
+    /// Records one more cancel request (`Task.cancel()`): a task that is in
+    /// its async cleanup already (a `cancelled()` future saw an earlier
+    /// request) is dropped at its next poll. Returns whether the task should
+    /// be woken to see the request.
     pub(crate) fn request_cancel(&self) -> bool {
-        self.state.fetch_or(CANCEL, Ordering::AcqRel) & CANCEL == 0
+        let prev = self
+            .update(|s| {
+                let count = if s & CANCEL_MASK == CANCEL_MASK {
+                    s
+                } else {
+                    s + CANCEL_ONE
+                };
+                Some(if s & HANDLED != 0 {
+                    count | FORCE
+                } else {
+                    count
+                })
+            })
+            .unwrap_or_else(|s| s);
+        prev & CANCEL_MASK == 0 || prev & HANDLED != 0
+    }
+
+    /// Records a cancel request only if none is pending (a task group
+    /// cancelling its children, shutdown cancelling what is left): it never
+    /// counts as the second request that interrupts a cleanup. Returns
+    /// whether a request was recorded.
+    pub(crate) fn request_cancel_once(&self) -> bool {
+        self.update(|s| (s & CANCEL_MASK == 0).then_some(s + CANCEL_ONE))
+            .is_ok()
+    }
+
+    /// Withdraws one cancel request (`Task.uncancel()`); returns how many
+    /// remain. At zero the task is no longer cancelling: a later request
+    /// starts over as a first one.
+    pub(crate) fn uncancel(&self) -> u32 {
+        let prev = self
+            .update(|s| {
+                if s & CANCEL_MASK == 0 {
+                    return None;
+                }
+                let s = s - CANCEL_ONE;
+                Some(if s & CANCEL_MASK == 0 {
+                    s & !HANDLED
+                } else {
+                    s
+                })
+            })
+            .unwrap_or_else(|s| s + CANCEL_ONE);
+        (prev & CANCEL_MASK) / CANCEL_ONE - 1
+    }
+
+    /// Pending cancel requests (`Task.cancelling()`).
+    pub(crate) fn cancelling(&self) -> u32 {
+        (self.state() & CANCEL_MASK) / CANCEL_ONE
     }
 
     pub(crate) fn cancel_requested(&self) -> bool {
-        self.state() & CANCEL != 0
+        self.state() & CANCEL_MASK != 0
     }
 
     /// True when a cancel request should drop the future rather than wake it.
     pub(crate) fn should_drop(&self) -> bool {
         let s = self.state();
-        s & FORCE != 0 || (s & CANCEL != 0 && s & HANDLED == 0 && s < COOP_ONE)
+        s & FORCE != 0 || (s & CANCEL_MASK != 0 && s & HANDLED == 0 && s < COOP_ONE)
     }
 
     /// Makes the task stop at its next poll, cooperating or not.
     pub(crate) fn force_cancel(&self) {
-        self.state.fetch_or(CANCEL | FORCE, Ordering::AcqRel);
+        let _ = self.update(|s| {
+            let count = if s & CANCEL_MASK == 0 {
+                s + CANCEL_ONE
+            } else {
+                s
+            };
+            Some(count | FORCE)
+        });
     }
 
     /// Records that the task saw its cancel request and is cleaning up.
     pub(crate) fn mark_handled(&self) {
         self.state.fetch_or(HANDLED, Ordering::AcqRel);
+    }
+
+    /// Records that the task waits for dropped groups to drain.
+    pub(crate) fn mark_draining(&self) {
+        self.state.fetch_or(DRAIN, Ordering::AcqRel);
+    }
+
+    /// Clears the drain mark; returns whether it was set.
+    pub(crate) fn take_draining(&self) -> bool {
+        self.state() & DRAIN != 0 && self.state.fetch_and(!DRAIN, Ordering::AcqRel) & DRAIN != 0
     }
 
     pub(crate) fn mark_done(&self) {

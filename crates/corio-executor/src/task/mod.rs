@@ -40,6 +40,7 @@ pub use error::TaskError;
 pub(crate) use handle::RawTask;
 pub use handle::Task;
 
+use crate::registry::TaskRef;
 use crate::scheduler::with_worker;
 use meta::TaskMeta;
 
@@ -133,10 +134,11 @@ pub struct TaskInfo {
     name: Option<Arc<str>>,
     state: TaskState,
     location: &'static Location<'static>,
+    task: Option<TaskRef>,
 }
 
 impl TaskInfo {
-    pub(crate) fn from_meta(meta: &TaskMeta, running: bool) -> TaskInfo {
+    pub(crate) fn from_meta(meta: &TaskMeta, running: bool, task: Option<TaskRef>) -> TaskInfo {
         let state = if meta.cancel_requested() {
             TaskState::Cancelling
         } else if running {
@@ -149,7 +151,78 @@ impl TaskInfo {
             name: meta.name_arc(),
             state,
             location: meta.location(),
+            task,
         }
+    }
+
+    /// Asks the task to stop, exactly as [`Task::cancel`] would;
+    /// `asyncio.current_task().cancel()` when this came from [`current`].
+    ///
+    /// A task cancelling itself stops at its next await (its future is
+    /// dropped when the scheduler next runs it), unless it awaits
+    /// [`cancelled`], which then resolves. Returns `false` if the task has
+    /// finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// let task = corio::spawn(async {
+    ///     corio::task::current().unwrap().cancel();
+    ///     corio::yield_now().await; // the task ends here
+    ///     unreachable!("a cancelled task does not resume");
+    /// });
+    /// assert!(task.await.unwrap_err().is_cancelled());
+    /// # });
+    /// ```
+    pub fn cancel(&self) -> bool {
+        let Some(task) = &self.task else {
+            return false;
+        };
+        let meta = task.meta();
+        if meta.is_done() {
+            return false;
+        }
+        if meta.request_cancel() {
+            task.wake();
+        }
+        true
+    }
+
+    /// Pending cancel requests of the task; see [`Task::cancelling`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// corio::spawn(async {
+    ///     let me = corio::task::current().unwrap();
+    ///     assert_eq!(me.cancelling(), 0);
+    ///     let _stop = corio::task::cancelled(); // so the cancel wakes rather than drops
+    ///     me.cancel();
+    ///     assert_eq!(me.cancelling(), 1);
+    ///     assert_eq!(me.uncancel(), 0);
+    /// }).await.unwrap();
+    /// # });
+    /// ```
+    pub fn cancelling(&self) -> u32 {
+        self.task.as_ref().map_or(0, |t| t.meta().cancelling())
+    }
+
+    /// Withdraws one cancel request; see [`Task::uncancel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # corio::run(async {
+    /// corio::spawn(async {
+    ///     let me = corio::task::current().unwrap();
+    ///     assert_eq!(me.uncancel(), 0); // nothing to withdraw
+    /// }).await.unwrap();
+    /// # });
+    /// ```
+    pub fn uncancel(&self) -> u32 {
+        self.task.as_ref().map_or(0, |t| t.meta().uncancel())
     }
 
     /// The task's id.
@@ -236,7 +309,8 @@ impl TaskInfo {
 pub fn current() -> Option<TaskInfo> {
     with_worker(|worker| {
         let meta = worker?.current_task()?;
-        Some(TaskInfo::from_meta(meta, true))
+        let task = meta.shared.registry.task_ref(meta);
+        Some(TaskInfo::from_meta(meta, true, task))
     })
 }
 
