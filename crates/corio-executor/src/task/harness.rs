@@ -171,6 +171,15 @@ impl<F: Future> Future for Harness<F> {
             let future = unsafe { Pin::new_unchecked(&mut *this.slot.future) };
             let output = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
                 Ok(Poll::Pending) => return Poll::Pending,
+                // Asked to stop during this very poll (by itself, or from
+                // another thread) without taking the request through
+                // `cancelled()`: the request wins, as a pending
+                // cancellation does in asyncio when the coroutine returns,
+                // so that a `cancel` that returned true means "cancelled".
+                Ok(Poll::Ready(value)) if meta.should_drop() => {
+                    let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
+                    Err(cancelled())
+                }
                 Ok(Poll::Ready(value)) => Ok(value),
                 Err(panic) => Err(panic),
             };

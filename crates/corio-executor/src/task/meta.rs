@@ -139,7 +139,7 @@ impl TaskMeta {
 
     fn update(&self, mut f: impl FnMut(u32) -> Option<u32>) -> Result<u32, u32> {
         self.state
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| f(s))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, &mut f)
     }
 
     /// Records one more cancel request (`Task.cancel()`): a task that is in
