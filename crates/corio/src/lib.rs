@@ -22,7 +22,7 @@
 //! | `asyncio.TaskGroup` (`ExceptionGroup`) | [`TaskGroup`] ([`TaskGroupError`]) |
 //! | `asyncio.gather(*aws, return_exceptions=True)` | [`gather()`], [`gather!`] (mixed types) |
 //! | `asyncio.gather(*aws)` | [`try_gather()`], [`try_gather!`] |
-//! | `asyncio.wait(aws, return_when=)` | [`wait`], [`ReturnWhen`] |
+//! | `asyncio.wait(aws, return_when=)` | [`wait`], [`ReturnWhen`]; `FIRST_EXCEPTION`: [`wait_first_error`] |
 //! | `asyncio.as_completed(aws)` | [`as_completed`] (a `Stream`) |
 //! | `asyncio.shield(aw)` | [`shield`] |
 //! | `loop.time()` | [`time::now`] |
@@ -93,6 +93,7 @@ pub use corio_executor::{
 #[doc(inline)]
 pub use corio_executor::{
     ReturnWhen, TaskGroup, TaskGroupError, as_completed, gather, shield, try_gather, wait,
+    wait_first_error,
 };
 #[doc(inline)]
 pub use corio_macros::{main, test};
