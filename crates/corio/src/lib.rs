@@ -15,7 +15,8 @@
 //! | `task.cancel()`, `done()`, `get_name()` | [`Task::cancel`], [`Task::is_done`], [`Task::name`] |
 //! | `asyncio.current_task()`, `all_tasks()` | [`task::current`], [`task::all`] |
 //! | `asyncio.sleep(d)`, `sleep(0)` | [`sleep`], [`yield_now`] |
-//! | `asyncio.timeout(d)`, `timeout_at`, `wait_for` | [`timeout`], [`timeout_at`], [`Deadline`] |
+//! | `asyncio.timeout(d)`, `timeout_at` | [`timeout`], [`timeout_at`], [`Deadline`] |
+//! | `asyncio.wait_for(aw, d)` | a task: [`wait_for`] (cancels it on expiry, returns once it is gone); a plain future: [`timeout`] (drops it) |
 //! | `loop.call_soon`, `call_later`, `call_at` | [`call_soon`], [`call_later`], [`call_at`] |
 //! | `call_soon_threadsafe`, `run_coroutine_threadsafe` | [`Handle::call_soon`], [`Handle::spawn`] |
 //! | `asyncio.to_thread(f)` | [`to_thread`] |
@@ -98,7 +99,7 @@ pub use corio_executor::{
 #[doc(inline)]
 pub use corio_macros::{main, test};
 #[doc(inline)]
-pub use corio_time::{Deadline, sleep, timeout, timeout_at};
+pub use corio_time::{Deadline, sleep, timeout, timeout_at, wait_for};
 
 pub mod prelude;
 
