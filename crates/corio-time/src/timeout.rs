@@ -59,10 +59,10 @@ impl From<Elapsed> for std::io::Error {
 /// `Err(Elapsed)`, and the future is dropped (cancelled) then: by the time
 /// `Err(Elapsed)` comes back, its `Drop` has run. Dropping is a plain
 /// future's whole cancellation, so for a plain future this already is
-/// asyncio's `wait_for`. A [`Task`](https://docs.rs/corio/latest/corio/struct.Task.html)
-/// is different: dropping its handle detaches it and it keeps running; use
-/// [`wait_for`](crate::wait_for) to cancel it on expiry and wait until it is
-/// gone.
+/// asyncio's `wait_for`. A [`Task`](corio_executor::Task) is different:
+/// dropping its handle detaches it and it keeps running; use
+/// [`wait_for`](crate::wait_for) to cancel it on expiry and wait until it
+/// is gone.
 ///
 /// The clock starts at the first poll. A future that is ready at once
 /// never touches the timer machinery, so a timeout that does not fire costs
