@@ -82,6 +82,7 @@ pub use runner::{Runner, run};
 pub use spawn::{spawn, spawn_local, to_thread};
 pub use structured::{
     ReturnWhen, TaskGroup, TaskGroupError, as_completed, gather, shield, try_gather, wait,
+    wait_first_error,
 };
 pub use task::{Task, TaskError};
 pub use yield_now::{YieldNow, yield_now};

@@ -8,8 +8,8 @@
 //!   [`TaskGroupError`] (asyncio's `ExceptionGroup`);
 //! - [`gather`], [`try_gather`] and the [`gather!`](crate::gather!) and
 //!   [`try_gather!`](crate::try_gather!) macros: every output, in input order;
-//! - [`wait`] with [`ReturnWhen`]: the tasks that finished, and the others
-//!   still running;
+//! - [`wait`] with [`ReturnWhen`], and [`wait_first_error`]: the tasks that
+//!   finished, and the others still running;
 //! - [`as_completed`]: outputs as a stream, in completion order;
 //! - [`shield`]: work that completes even when its caller is cancelled.
 //!
@@ -43,4 +43,4 @@ pub use crate::gather::{Gather, TryGather, gather, try_gather};
 pub use crate::shield::{Shield, shield};
 pub use crate::task_group::{ChildTask, Spawner, TaskGroup, TaskGroupJoin};
 pub use crate::task_group_error::{ChildFailure, TaskGroupError};
-pub use crate::wait::{Done, Outcome, ReturnWhen, Wait, wait};
+pub use crate::wait::{Done, Outcome, ReturnWhen, Wait, wait, wait_first_error};

@@ -378,7 +378,7 @@ where
     let failure = match outcome {
         Ok(Ok(_)) => unreachable!("handled above"),
         Ok(Err(error)) => ChildFailure::Error { id, name, error },
-        Err(payload) => ChildFailure::Panicked { id, name, payload },
+        Err(payload) => ChildFailure::panicked(id, name, payload),
     };
     guard.inner().record(failure);
     // Like asyncio, which aborts the group from a done callback scheduled

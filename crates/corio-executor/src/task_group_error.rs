@@ -4,7 +4,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::task::TaskId;
+use crate::task::{PanicPayload, TaskId};
 
 /// How one child of a [`TaskGroup`](crate::TaskGroup) failed: it returned an
 /// `Err`, or it panicked.
@@ -43,12 +43,26 @@ pub enum ChildFailure<E> {
         id: TaskId,
         /// The child's name, if it was given one.
         name: Option<Arc<str>>,
-        /// The panic payload, to resume with [`std::panic::resume_unwind`].
-        payload: Box<dyn Any + Send + 'static>,
+        /// The panic payload, to resume with [`std::panic::resume_unwind`]
+        /// after [`PanicPayload::into_inner`].
+        payload: PanicPayload,
     },
 }
 
 impl<E> ChildFailure<E> {
+    /// The failure of a child that panicked with `payload`.
+    pub(crate) fn panicked(
+        id: TaskId,
+        name: Option<Arc<str>>,
+        payload: Box<dyn Any + Send + 'static>,
+    ) -> ChildFailure<E> {
+        ChildFailure::Panicked {
+            id,
+            name,
+            payload: PanicPayload::new(payload),
+        }
+    }
+
     /// The id of the child that failed.
     ///
     /// # Examples
@@ -137,10 +151,7 @@ impl<E> ChildFailure<E> {
     /// ```
     pub fn panic_message(&self) -> Option<&str> {
         match self {
-            ChildFailure::Panicked { payload, .. } => payload
-                .downcast_ref::<&'static str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str)),
+            ChildFailure::Panicked { payload, .. } => payload.message(),
             ChildFailure::Error { .. } => None,
         }
     }
@@ -165,7 +176,7 @@ impl<E> ChildFailure<E> {
     pub fn into_error(self) -> Result<E, Box<dyn Any + Send + 'static>> {
         match self {
             ChildFailure::Error { error, .. } => Ok(error),
-            ChildFailure::Panicked { payload, .. } => Err(payload),
+            ChildFailure::Panicked { payload, .. } => Err(payload.into_inner()),
         }
     }
 

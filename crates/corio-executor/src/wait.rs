@@ -9,32 +9,61 @@ use std::task::{Context, Poll};
 use crate::ready_set::ReadySet;
 use crate::task::{Task, TaskError, TaskId};
 
-/// When [`wait`] returns; asyncio's `FIRST_COMPLETED`, `FIRST_EXCEPTION`
-/// and `ALL_COMPLETED`.
+/// When [`wait`] returns; asyncio's `FIRST_COMPLETED` and `ALL_COMPLETED`.
+///
+/// asyncio's third choice, `FIRST_EXCEPTION`, is its own function,
+/// [`wait_first_error`]: it has to tell a failed task from one that returned
+/// a value, which it can only do for values that implement [`Outcome`]
+/// (an `Err` is a failure). `wait` with a `ReturnWhen` accepts tasks of any
+/// output type.
 ///
 /// # Examples
 ///
 /// ```
 /// use corio::ReturnWhen;
 ///
-/// assert_ne!(ReturnWhen::FirstCompleted, ReturnWhen::AllCompleted);
+/// # corio::run(async {
+/// // Any output type will do: here, a struct with no `Outcome` impl.
+/// #[derive(Debug, PartialEq)]
+/// struct Page(u32);
+/// let task = corio::spawn(async { Page(1) });
+/// let (done, pending) = corio::wait([task], ReturnWhen::FirstCompleted).await;
+/// assert!(pending.is_empty());
+/// assert_eq!(done[0].output().as_ref().unwrap(), &Page(1));
+/// # });
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReturnWhen {
     /// As soon as one task has finished (in any way).
     FirstCompleted,
-    /// As soon as one task has failed: it panicked, or its value is a
-    /// failure according to [`Outcome`] (an `Err`). A cancelled task is not
-    /// a failure. When no task fails, this is [`AllCompleted`](Self::AllCompleted).
-    FirstError,
     /// When every task has finished.
     AllCompleted,
 }
 
-/// Whether a task's value counts as a failure for [`ReturnWhen::FirstError`].
+/// The condition a [`Wait`] waits for.
+enum Until<T> {
+    FirstCompleted,
+    /// The first task that panicked or whose value this function calls a
+    /// failure (`Outcome::is_failure`, chosen by `wait_first_error`).
+    FirstError(fn(&T) -> bool),
+    AllCompleted,
+}
+
+impl<T> Until<T> {
+    fn name(&self) -> &'static str {
+        match self {
+            Until::FirstCompleted => "FirstCompleted",
+            Until::FirstError(_) => "FirstError",
+            Until::AllCompleted => "AllCompleted",
+        }
+    }
+}
+
+/// Whether a task's value counts as a failure for [`wait_first_error`].
 ///
 /// asyncio calls a task failed when it raised; in Rust a task fails by
-/// returning `Err` (or by panicking, which [`wait`] sees on its own). So an
+/// returning `Err` (or by panicking, which [`wait_first_error`] sees on its
+/// own). So an
 /// `Err` is a failure, and plain values (`()`, numbers, `bool`, `char`,
 /// strings, `Vec`s) never are. Implement it for your own types, or wrap a
 /// foreign value in `Ok::<_, std::convert::Infallible>(value)`.
@@ -196,7 +225,10 @@ impl<T: fmt::Debug> fmt::Debug for Done<T> {
 }
 
 /// Waits until some or all of `tasks` have finished; `asyncio.wait(tasks,
-/// return_when=...)`.
+/// return_when=FIRST_COMPLETED | ALL_COMPLETED)`.
+///
+/// The tasks may have any output type. To return at the first failure
+/// (asyncio's `FIRST_EXCEPTION`), use [`wait_first_error`].
 ///
 /// Resolves to `(done, pending)`: the tasks that finished, in the order they
 /// finished (with every task already finished when the condition was met),
@@ -266,17 +298,55 @@ pub fn wait<I, T>(tasks: I, when: ReturnWhen) -> Wait<T>
 where
     I: IntoIterator<Item = Task<T>>,
 {
-    let tasks: Vec<Task<T>> = tasks.into_iter().collect();
-    let names = tasks
-        .iter()
-        .map(|t| (t.id(), t.name().map(Arc::from)))
-        .collect();
-    Wait {
-        set: ReadySet::new(tasks),
-        names,
-        done: Vec::new(),
-        when,
-    }
+    let until = match when {
+        ReturnWhen::FirstCompleted => Until::FirstCompleted,
+        ReturnWhen::AllCompleted => Until::AllCompleted,
+    };
+    Wait::new(tasks, until)
+}
+
+/// Waits until one of `tasks` has failed, or all have finished;
+/// `asyncio.wait(tasks, return_when=FIRST_EXCEPTION)`.
+///
+/// A task has failed when it panicked or when its value is a failure
+/// according to [`Outcome`] (an `Err`). A cancelled task is not a failure.
+/// When no task fails, this waits for all of them, like
+/// [`ReturnWhen::AllCompleted`]. The result is [`wait`]'s: `(done,
+/// pending)`, with every task that had finished by the time the failure was
+/// seen in `done`.
+///
+/// # Timeouts
+///
+/// As for [`wait`]: poll it through `&mut` under a timeout, then
+/// [`Wait::into_parts`].
+///
+/// # Cancel safety
+///
+/// As for [`wait`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// corio::run(async {
+///     let fine = corio::spawn(async {
+///         corio::sleep(Duration::from_secs(30)).await;
+///         Ok(())
+///     });
+///     let broken = corio::spawn(async { Err("no route") });
+///     let (done, pending) = corio::structured::wait_first_error([fine, broken]).await;
+///     assert_eq!(done[0].output().as_ref().unwrap(), &Err("no route"));
+///     assert_eq!(pending.len(), 1);
+///     pending[0].cancel();
+/// });
+/// ```
+pub fn wait_first_error<I, T>(tasks: I) -> Wait<T>
+where
+    I: IntoIterator<Item = Task<T>>,
+    T: Outcome,
+{
+    Wait::new(tasks, Until::FirstError(<T as Outcome>::is_failure))
 }
 
 /// Future returned by [`wait`].
@@ -285,10 +355,27 @@ pub struct Wait<T> {
     set: ReadySet<Task<T>>,
     names: Vec<(TaskId, Option<Arc<str>>)>,
     done: Vec<Done<T>>,
-    when: ReturnWhen,
+    until: Until<T>,
 }
 
 impl<T> Wait<T> {
+    fn new<I>(tasks: I, until: Until<T>) -> Wait<T>
+    where
+        I: IntoIterator<Item = Task<T>>,
+    {
+        let tasks: Vec<Task<T>> = tasks.into_iter().collect();
+        let names = tasks
+            .iter()
+            .map(|t| (t.id(), t.name().map(Arc::from)))
+            .collect();
+        Wait {
+            set: ReadySet::new(tasks),
+            names,
+            done: Vec::new(),
+            until,
+        }
+    }
+
     /// Every task: those seen finishing, with their results, and those still
     /// running, in input order. Use it after a timeout; see [`wait`].
     ///
@@ -327,7 +414,7 @@ impl<T> Wait<T> {
 // Tasks and results are plain values; nothing is pinned in place.
 impl<T> Unpin for Wait<T> {}
 
-impl<T: Outcome> Future for Wait<T> {
+impl<T> Future for Wait<T> {
     type Output = (Vec<Done<T>>, Vec<Task<T>>);
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -336,17 +423,16 @@ impl<T: Outcome> Future for Wait<T> {
         loop {
             match this.set.poll_next(cx) {
                 Poll::Ready(Some((index, output))) => {
-                    let failed = match &output {
-                        Ok(value) => value.is_failure(),
-                        Err(error) => error.is_panic(),
+                    met |= match this.until {
+                        Until::FirstCompleted => true,
+                        Until::FirstError(is_failure) => match &output {
+                            Ok(value) => is_failure(value),
+                            Err(error) => error.is_panic(),
+                        },
+                        Until::AllCompleted => false,
                     };
                     let (id, name) = this.names[index].clone();
                     this.done.push(Done { id, name, output });
-                    met |= match this.when {
-                        ReturnWhen::FirstCompleted => true,
-                        ReturnWhen::FirstError => failed,
-                        ReturnWhen::AllCompleted => false,
-                    };
                 }
                 Poll::Ready(None) => return Poll::Ready(this.take_parts()),
                 // Once the condition is met, the tasks that finished meanwhile
@@ -361,7 +447,7 @@ impl<T: Outcome> Future for Wait<T> {
 impl<T> fmt::Debug for Wait<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Wait")
-            .field("when", &self.when)
+            .field("until", &self.until.name())
             .field("done", &self.done.len())
             .field("pending", &self.set.remaining())
             .finish()

@@ -1,8 +1,9 @@
-//! Behaviour of `wait` with each `ReturnWhen`, and with a timeout.
+//! Behaviour of `wait` with each `ReturnWhen`, of `wait_first_error`, and of both under a timeout.
 
 use std::time::{Duration, Instant};
 
 use corio::ReturnWhen;
+use corio::structured::wait_first_error;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -34,7 +35,7 @@ fn first_completed_returns_when_one_finishes_and_the_rest_still_run() {
 }
 
 #[test]
-fn first_error_returns_on_the_first_error() {
+fn wait_first_error_returns_on_the_first_error() {
     corio::run(async {
         let ok = corio::spawn(async {
             corio::sleep(ms(5)).await;
@@ -49,7 +50,7 @@ fn first_error_returns_on_the_first_error() {
             Ok(3)
         });
         let start = Instant::now();
-        let (done, pending) = corio::wait([ok, failing, slow], ReturnWhen::FirstError).await;
+        let (done, pending) = wait_first_error([ok, failing, slow]).await;
         assert!(start.elapsed() < Duration::from_secs(2));
         assert_eq!(done.len(), 2);
         assert_eq!(done[0].output().as_ref().unwrap(), &Ok(1));
@@ -65,11 +66,57 @@ fn first_error_returns_on_the_first_error() {
             corio::sleep(ms(20)).await;
             panic!("bug")
         });
-        let (done, pending) = corio::wait([cancelled, panicking], ReturnWhen::FirstError).await;
+        let (done, pending) = wait_first_error([cancelled, panicking]).await;
         assert_eq!(done.len(), 2);
         assert!(done[0].output().as_ref().unwrap_err().is_cancelled());
         assert!(done[1].output().as_ref().unwrap_err().is_panic());
         assert!(pending.is_empty());
+    });
+}
+
+#[test]
+fn wait_first_error_without_a_failure_waits_for_all() {
+    corio::run(async {
+        let tasks = [30u64, 10, 20].map(|n| {
+            corio::spawn(async move {
+                corio::sleep(ms(n)).await;
+                Ok::<_, ()>(n)
+            })
+        });
+        let (done, pending) = wait_first_error(tasks).await;
+        assert!(pending.is_empty());
+        assert_eq!(done.len(), 3);
+        assert!(done.iter().all(|d| matches!(d.output(), Ok(Ok(_)))));
+    });
+}
+
+/// An output type with no `Outcome` impl: `wait` does not need one.
+#[derive(Debug, PartialEq)]
+struct Reply {
+    body: &'static str,
+}
+
+#[test]
+fn wait_accepts_outputs_that_are_not_outcomes() {
+    corio::run(async {
+        let quick = corio::spawn(async { Reply { body: "quick" } });
+        let slow = corio::spawn(async {
+            corio::sleep(Duration::from_secs(30)).await;
+            Reply { body: "slow" }
+        });
+        let (done, pending) = corio::wait([quick, slow], ReturnWhen::FirstCompleted).await;
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].output().as_ref().unwrap(), &Reply { body: "quick" });
+        assert_eq!(pending.len(), 1);
+        pending[0].cancel();
+
+        let maybe = [Some(1u8), None].map(|v| corio::spawn(async move { v }));
+        let (done, pending) = corio::wait(maybe, ReturnWhen::AllCompleted).await;
+        assert!(pending.is_empty());
+        let mut values: Vec<Option<u8>> =
+            done.into_iter().map(|d| d.into_output().unwrap()).collect();
+        values.sort();
+        assert_eq!(values, [None, Some(1)]);
     });
 }
 

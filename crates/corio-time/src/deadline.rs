@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Waker, ready};
 use std::time::{Duration, Instant};
 
 use corio_reactor::Timer;
@@ -28,6 +28,17 @@ struct State {
 /// the deadline passes. The deadline is a cheap clonable handle: code inside
 /// the block (or anywhere else) can [`reschedule`](Deadline::reschedule) it,
 /// earlier or later, and the running block follows at once.
+///
+/// # Nested deadlines
+///
+/// Each time the block is polled, the deadline is checked first. So when
+/// this deadline and a [`timeout`](crate::timeout) or `Deadline` nested
+/// inside the block expire at the same instant (or have both passed by the
+/// time the task runs again), the outer one reports `Err(Elapsed)`; the
+/// inner block is dropped without reporting. asyncio has the same rule: an
+/// inner `timeout` block passes on a cancellation it did not cause. Both
+/// deadlines are then [`expired`](Deadline::expired), as in asyncio: each
+/// passed while a block ran under it.
 ///
 /// # Examples
 ///
@@ -173,8 +184,14 @@ impl Deadline {
         self.reschedule(Instant::now().checked_add(duration));
     }
 
-    /// Whether a block under this deadline was cancelled because it passed;
-    /// asyncio's `Timeout.expired()`.
+    /// Whether this deadline passed while a block ran under it, so that the
+    /// block did not finish; asyncio's `Timeout.expired()`.
+    ///
+    /// It is set when a block reports `Err(Elapsed)`, and also when a block
+    /// is dropped unfinished after the deadline passed (an outer timeout
+    /// that expired at the same time reported instead, see [nested
+    /// deadlines](Deadline#nested-deadlines)). Rescheduling the deadline into
+    /// the future clears it.
     ///
     /// # Examples
     ///
@@ -192,6 +209,10 @@ impl Deadline {
 
     /// Runs `future` under this deadline: `Err(Elapsed)` (and the future
     /// dropped) if the deadline passes first.
+    ///
+    /// A deadline that has already passed when the run is first polled
+    /// gives `Err(Elapsed)` without polling `future`. See the [nested
+    /// deadlines](Deadline#nested-deadlines) rule.
     ///
     /// # Cancel safety
     ///
@@ -213,6 +234,7 @@ impl Deadline {
             deadline: self.clone(),
             timer: Timer::never(),
             generation: None,
+            finished: false,
         }
     }
 }
@@ -224,6 +246,7 @@ pub struct DeadlineRun<F> {
     deadline: Deadline,
     timer: Timer,
     generation: Option<u64>,
+    finished: bool,
 }
 
 impl<F> fmt::Debug for DeadlineRun<F> {
@@ -241,11 +264,6 @@ impl<F: Future> Future for DeadlineRun<F> {
         // SAFETY: `future` is structurally pinned and never moved; the other
         // fields are `Unpin` and only used through `&mut`.
         let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: as above.
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        if let Poll::Ready(output) = future.poll(cx) {
-            return Poll::Ready(Ok(output));
-        }
         {
             let mut state = this.deadline.lock();
             if this.generation != Some(state.generation) {
@@ -255,18 +273,41 @@ impl<F: Future> Future for DeadlineRun<F> {
                     None => this.timer = Timer::never(),
                 }
             }
+            // Registered before the block runs, so that a reschedule made
+            // by the block itself wakes this task to pick it up.
             if !state.wakers.iter().any(|w| w.will_wake(cx.waker())) {
                 state.wakers.push(cx.waker().clone());
             }
         }
-        match Pin::new(&mut this.timer).poll(cx) {
-            Poll::Ready(_) => {
-                let mut state = this.deadline.lock();
-                state.expired = true;
-                state.wakers.retain(|w| !w.will_wake(cx.waker()));
-                Poll::Ready(Err(Elapsed::new()))
-            }
-            Poll::Pending => Poll::Pending,
+        // The deadline is checked before the block is polled: when this
+        // deadline and one nested inside the block have both passed, this
+        // one, the outer, reports `Elapsed`, and the inner one never sees
+        // its own expiry.
+        if Pin::new(&mut this.timer).poll(cx).is_ready() {
+            let mut state = this.deadline.lock();
+            state.expired = true;
+            state.wakers.retain(|w| !w.will_wake(cx.waker()));
+            this.finished = true;
+            return Poll::Ready(Err(Elapsed::new()));
+        }
+        // SAFETY: as above.
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let output = ready!(future.poll(cx));
+        this.finished = true;
+        Poll::Ready(Ok(output))
+    }
+}
+
+impl<F> Drop for DeadlineRun<F> {
+    fn drop(&mut self) {
+        // A block that started and is dropped unfinished after the deadline
+        // passed was cut short by it, even if an outer timeout reported.
+        if self.finished || self.generation.is_none() {
+            return;
+        }
+        let mut state = self.deadline.lock();
+        if state.when.is_some_and(|when| when <= Instant::now()) {
+            state.expired = true;
         }
     }
 }

@@ -5,6 +5,10 @@
 //!
 //! - [`sleep`], [`sleep_until`]: wait, with sub-millisecond precision;
 //! - [`timeout`], [`timeout_at`]: bound one future, [`Elapsed`] on expiry;
+//!   the future is dropped then, which for a plain future is asyncio's
+//!   `wait_for`;
+//! - [`wait_for`]: bound a task; on expiry it is cancelled and awaited until
+//!   it is gone (asyncio's `wait_for` on a task), through [`Cancellable`];
 //! - [`Deadline`]: one deadline over a whole block of awaits, movable while
 //!   it runs (`async with asyncio.timeout() as cm: cm.reschedule(...)`);
 //! - [`interval`], [`interval_at`]: a periodic [`Stream`](futures_lite::Stream)
@@ -37,11 +41,13 @@ mod interval;
 mod sleep;
 #[allow(unsafe_code)]
 mod timeout;
+mod wait_for;
 
 pub use deadline::{Deadline, DeadlineRun};
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Elapsed, Timeout, timeout, timeout_at};
+pub use wait_for::{Cancellable, ChildOutput, WaitFor, wait_for};
 
 use std::time::Instant;
 

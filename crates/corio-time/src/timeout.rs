@@ -52,14 +52,32 @@ impl From<Elapsed> for std::io::Error {
     }
 }
 
-/// Runs `future` with a time limit; `asyncio.wait_for` /
-/// `async with asyncio.timeout(d)`.
+/// Runs `future` with a time limit; `async with asyncio.timeout(d)`, and
+/// `asyncio.wait_for(aw, d)` for a plain future.
 ///
 /// Gives `Ok(output)` if the future completes within `duration`, otherwise
-/// `Err(Elapsed)`, and the future is dropped (cancelled) then. The clock
-/// starts at the first poll. A future that is ready at once never touches
-/// the timer machinery, so a timeout that does not fire costs almost
-/// nothing.
+/// `Err(Elapsed)`, and the future is dropped (cancelled) then: by the time
+/// `Err(Elapsed)` comes back, its `Drop` has run. Dropping is a plain
+/// future's whole cancellation, so for a plain future this already is
+/// asyncio's `wait_for`. A [`Task`](corio_executor::Task) is different:
+/// dropping its handle detaches it and it keeps running; use
+/// [`wait_for`](crate::wait_for) to cancel it on expiry and wait until it
+/// is gone.
+///
+/// The clock starts at the first poll. A future that is ready at once
+/// never touches the timer machinery, so a timeout that does not fire costs
+/// almost nothing. A zero `duration` has expired before the first poll: the
+/// future is dropped without being polled (asyncio's `wait_for(aw, 0)`).
+///
+/// # Nested timeouts
+///
+/// The deadline is checked before `future` is polled. So when timeouts are
+/// nested and expire at the same instant (or have both expired by the time
+/// the task runs again), the outermost one reports `Err(Elapsed)`, and the
+/// inner ones are dropped without reporting: the same rule as asyncio's,
+/// where an inner `timeout` block that sees a cancellation it did not
+/// cause passes it on. This holds for any mix of `timeout`, [`timeout_at`]
+/// and [`Deadline::run`](crate::Deadline::run).
 ///
 /// # Cancel safety
 ///
@@ -91,6 +109,11 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 }
 
 /// Runs `future` until `deadline`; `asyncio.timeout_at`.
+///
+/// As [`timeout`], with an absolute deadline on the loop's clock
+/// ([`now`](crate::now)). A deadline that has already passed at the first
+/// poll gives `Err(Elapsed)` without polling the future. Nested timeouts
+/// follow [`timeout`]'s rule: the outermost expired one reports.
 ///
 /// # Cancel safety
 ///
@@ -145,18 +168,44 @@ impl<F: Future> Future for Timeout<F> {
         // pinned `Timeout`); `timer` and `limit` are not pinned (`Timer` is
         // `Unpin`) and are only accessed through `&mut`.
         let this = unsafe { self.get_unchecked_mut() };
+        // The deadline is checked before the future is polled: when an outer
+        // and an inner timeout have both expired, the outer one reports
+        // `Elapsed` and the inner one never sees its own expiry.
+        if this.expired(cx) {
+            return Poll::Ready(Err(Elapsed::new()));
+        }
         // SAFETY: as above.
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
         if let Poll::Ready(output) = future.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        let timer = this.timer.get_or_insert_with(|| match this.limit {
-            Limit::After(d) => Timer::after(d),
-            Limit::At(t) => Timer::at(t),
-        });
-        match Pin::new(timer).poll(cx) {
-            Poll::Ready(_) => Poll::Ready(Err(Elapsed::new())),
-            Poll::Pending => Poll::Pending,
+        if this.timer.is_none() {
+            // First pending poll: only now does the timeout cost a timer.
+            let timer = this.timer.insert(match this.limit {
+                Limit::After(d) => Timer::after(d),
+                Limit::At(t) => Timer::at(t),
+            });
+            if Pin::new(timer).poll(cx).is_ready() {
+                return Poll::Ready(Err(Elapsed::new()));
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl<F> Timeout<F> {
+    /// Whether the deadline has passed; once the timer exists, polling it
+    /// also registers the waker for the deadline.
+    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
+        match &mut self.timer {
+            Some(timer) => Pin::new(timer).poll(cx).is_ready(),
+            // Before the first pending poll there is no timer yet; a zero
+            // duration or a deadline in the past has expired already. A
+            // positive duration cannot have, so that case reads no clock.
+            None => match self.limit {
+                Limit::After(d) => d.is_zero(),
+                Limit::At(t) => Instant::now() >= t,
+            },
         }
     }
 }

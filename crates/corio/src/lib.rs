@@ -15,14 +15,15 @@
 //! | `task.cancel()`, `done()`, `get_name()` | [`Task::cancel`], [`Task::is_done`], [`Task::name`] |
 //! | `asyncio.current_task()`, `all_tasks()` | [`task::current`], [`task::all`] |
 //! | `asyncio.sleep(d)`, `sleep(0)` | [`sleep`], [`yield_now`] |
-//! | `asyncio.timeout(d)`, `timeout_at`, `wait_for` | [`timeout`], [`timeout_at`], [`Deadline`] |
+//! | `asyncio.timeout(d)`, `timeout_at` | [`timeout`], [`timeout_at`], [`Deadline`] |
+//! | `asyncio.wait_for(aw, d)` | a task: [`wait_for`] (cancels it on expiry, returns once it is gone); a plain future: [`timeout`] (drops it) |
 //! | `loop.call_soon`, `call_later`, `call_at` | [`call_soon`], [`call_later`], [`call_at`] |
 //! | `call_soon_threadsafe`, `run_coroutine_threadsafe` | [`Handle::call_soon`], [`Handle::spawn`] |
 //! | `asyncio.to_thread(f)` | [`to_thread`] |
 //! | `asyncio.TaskGroup` (`ExceptionGroup`) | [`TaskGroup`] ([`TaskGroupError`]) |
 //! | `asyncio.gather(*aws, return_exceptions=True)` | [`gather()`], [`gather!`] (mixed types) |
 //! | `asyncio.gather(*aws)` | [`try_gather()`], [`try_gather!`] |
-//! | `asyncio.wait(aws, return_when=)` | [`wait`], [`ReturnWhen`] |
+//! | `asyncio.wait(aws, return_when=)` | [`wait`], [`ReturnWhen`]; `FIRST_EXCEPTION`: [`wait_first_error`] |
 //! | `asyncio.as_completed(aws)` | [`as_completed`] (a `Stream`) |
 //! | `asyncio.shield(aw)` | [`shield`] |
 //! | `loop.time()` | [`time::now`] |
@@ -93,11 +94,12 @@ pub use corio_executor::{
 #[doc(inline)]
 pub use corio_executor::{
     ReturnWhen, TaskGroup, TaskGroupError, as_completed, gather, shield, try_gather, wait,
+    wait_first_error,
 };
 #[doc(inline)]
 pub use corio_macros::{main, test};
 #[doc(inline)]
-pub use corio_time::{Deadline, sleep, timeout, timeout_at};
+pub use corio_time::{Deadline, sleep, timeout, timeout_at, wait_for};
 
 pub mod prelude;
 

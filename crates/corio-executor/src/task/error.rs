@@ -4,7 +4,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-use super::TaskId;
+use super::{PanicPayload, TaskId};
 
 /// Why awaiting a [`Task`](crate::Task) gave no value: it was cancelled, or
 /// it panicked.
@@ -40,12 +40,30 @@ pub enum TaskError {
         id: TaskId,
         /// The task's name, if it was given one.
         name: Option<Arc<str>>,
-        /// The panic payload.
-        payload: Box<dyn Any + Send + 'static>,
+        /// The panic payload (`Sync`, so that the error is too).
+        payload: PanicPayload,
     },
 }
 
 impl TaskError {
+    /// The error of a task that was cancelled.
+    pub(crate) fn cancelled(id: TaskId, name: Option<Arc<str>>) -> TaskError {
+        TaskError::Cancelled { id, name }
+    }
+
+    /// The error of a task that panicked with `payload`.
+    pub(crate) fn panicked(
+        id: TaskId,
+        name: Option<Arc<str>>,
+        payload: Box<dyn Any + Send + 'static>,
+    ) -> TaskError {
+        TaskError::Panicked {
+            id,
+            name,
+            payload: PanicPayload::new(payload),
+        }
+    }
+
     /// Whether the task was cancelled.
     ///
     /// # Examples
@@ -120,10 +138,7 @@ impl TaskError {
     /// ```
     pub fn panic_message(&self) -> Option<&str> {
         match self {
-            TaskError::Panicked { payload, .. } => payload
-                .downcast_ref::<&'static str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str)),
+            TaskError::Panicked { payload, .. } => payload.message(),
             TaskError::Cancelled { .. } => None,
         }
     }
@@ -146,7 +161,7 @@ impl TaskError {
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, TaskError> {
         match self {
-            TaskError::Panicked { payload, .. } => Ok(payload),
+            TaskError::Panicked { payload, .. } => Ok(payload.into_inner()),
             other => Err(other),
         }
     }

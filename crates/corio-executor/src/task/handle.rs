@@ -222,15 +222,8 @@ impl<T> Task<T> {
     fn error(&self, panic: Option<Panic>) -> TaskError {
         let meta = self.meta();
         match panic {
-            Some(payload) => TaskError::Panicked {
-                id: meta.id,
-                name: meta.name_arc(),
-                payload,
-            },
-            None => TaskError::Cancelled {
-                id: meta.id,
-                name: meta.name_arc(),
-            },
+            Some(payload) => TaskError::panicked(meta.id, meta.name_arc(), payload),
+            None => TaskError::cancelled(meta.id, meta.name_arc()),
         }
     }
 }

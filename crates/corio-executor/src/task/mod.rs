@@ -28,6 +28,7 @@ pub(crate) mod handle;
 pub(crate) mod harness;
 pub(crate) mod meta;
 mod origin;
+mod panic_payload;
 
 use std::fmt;
 use std::num::NonZeroU64;
@@ -39,6 +40,7 @@ pub use cancelled::{Cancelled, cancelled};
 pub use error::TaskError;
 pub(crate) use handle::RawTask;
 pub use handle::Task;
+pub use panic_payload::PanicPayload;
 
 use crate::registry::TaskRef;
 use crate::scheduler::with_worker;
