@@ -9,8 +9,9 @@
 //
 //   test_taskgroup_01, test_taskgroup_02, test_taskgroup_03, test_taskgroup_04,
 //   test_cancel_children_on_child_error, test_cancellation, test_taskgroup_07,
-//   test_cancellation_in_body, test_taskgroup_09, test_taskgroup_10,
-//   test_taskgroup_13, test_taskgroup_14, test_taskgroup_15, test_taskgroup_17,
+//   test_taskgroup_08, test_cancellation_in_body, test_taskgroup_09,
+//   test_taskgroup_10, test_taskgroup_11, test_taskgroup_12, test_taskgroup_13,
+//   test_taskgroup_14, test_taskgroup_15, test_taskgroup_17,
 //   test_taskgroup_18, test_taskgroup_22, test_taskgroup_23, test_taskgroup_24,
 //   test_taskgroup_25, test_taskgroup_task_name, test_name,
 //   test_taskgroup_no_create_task_after_failure, test_taskgroup_finished,
@@ -49,7 +50,7 @@ use futures_lite::FutureExt;
 
 /// The exceptions the CPython scenarios raise, as one error type per group.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Exc {
+enum Raised {
     ZeroDivision,
     MyExc,
     Runtime,
@@ -59,19 +60,19 @@ enum Exc {
     Group(BTreeSet<&'static str>),
 }
 
-impl Exc {
+impl Raised {
     fn kind(&self) -> &'static str {
         match self {
-            Exc::ZeroDivision => "ZeroDivisionError",
-            Exc::MyExc => "MyExc",
-            Exc::Runtime => "RuntimeError",
-            Exc::Value => "ValueError",
-            Exc::Group(_) => "ExceptionGroup",
+            Raised::ZeroDivision => "ZeroDivisionError",
+            Raised::MyExc => "MyExc",
+            Raised::Runtime => "RuntimeError",
+            Raised::Value => "ValueError",
+            Raised::Group(_) => "ExceptionGroup",
         }
     }
 }
 
-impl std::fmt::Display for Exc {
+impl std::fmt::Display for Raised {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.kind())
     }
@@ -79,7 +80,7 @@ impl std::fmt::Display for Exc {
 
 /// The set of failure kinds in a group's error (CPython's `get_error_types`);
 /// a panic counts as "panic".
-fn error_types(err: &TaskGroupError<Exc>) -> BTreeSet<&'static str> {
+fn error_types(err: &TaskGroupError<Raised>) -> BTreeSet<&'static str> {
     err.iter()
         .map(|failure| match failure.error() {
             Some(e) => e.kind(),
@@ -92,8 +93,8 @@ fn error_types(err: &TaskGroupError<Exc>) -> BTreeSet<&'static str> {
 }
 
 /// Turns an inner group's error into the error of the outer child.
-fn nested(err: TaskGroupError<Exc>) -> Exc {
-    Exc::Group(error_types(&err))
+fn nested(err: TaskGroupError<Raised>) -> Raised {
+    Raised::Group(error_types(&err))
 }
 
 fn ms(n: u64) -> Duration {
@@ -156,12 +157,12 @@ where
     }
 }
 
-async fn sleep_then<T>(d: Duration, value: T) -> Result<T, Exc> {
+async fn sleep_then<T>(d: Duration, value: T) -> Result<T, Raised> {
     corio::sleep(d).await;
     Ok(value)
 }
 
-async fn crash_after(d: Duration, e: Exc) -> Result<(), Exc> {
+async fn crash_after(d: Duration, e: Raised) -> Result<(), Raised> {
     corio::sleep(d).await;
     Err(e)
 }
@@ -216,7 +217,7 @@ fn test_taskgroup_04() {
             let (num, t2_cancel, slot) = (num.clone(), t2_cancel.clone(), slot.clone());
             corio::spawn(async move {
                 let g = TaskGroup::new();
-                g.spawn(crash_after(ms(10), Exc::ZeroDivision));
+                g.spawn(crash_after(ms(10), Raised::ZeroDivision));
                 let n = num.clone();
                 let t2 = g.spawn(async move {
                     let probe = OnCancel::new(&t2_cancel, 1);
@@ -228,7 +229,7 @@ fn test_taskgroup_04() {
                 *slot.lock().unwrap() = Some(t2);
                 g.join().await?;
                 num.fetch_add(10, Ordering::SeqCst);
-                Ok::<(), TaskGroupError<Exc>>(())
+                Ok::<(), TaskGroupError<Raised>>(())
             })
         };
         let err = runner.await.unwrap().unwrap_err();
@@ -253,7 +254,7 @@ fn test_cancel_children_on_child_error() {
             corio::spawn(async move {
                 let g = TaskGroup::new();
                 for _ in 0..3 {
-                    g.spawn(crash_after(ms(10), Exc::ZeroDivision));
+                    g.spawn(crash_after(ms(10), Raised::ZeroDivision));
                 }
                 let n = num.clone();
                 g.spawn(async move {
@@ -265,7 +266,7 @@ fn test_cancel_children_on_child_error() {
                 });
                 g.join().await?;
                 num.fetch_add(10, Ordering::SeqCst);
-                Ok::<(), TaskGroupError<Exc>>(())
+                Ok::<(), TaskGroupError<Raised>>(())
             })
         };
         let err = runner.await.unwrap().unwrap_err();
@@ -279,7 +280,7 @@ fn test_cancel_children_on_child_error() {
 }
 
 /// Spawns five children that each count their own cancellation.
-fn five_sleepers(g: &TaskGroup<Exc>, num: &Arc<AtomicUsize>) {
+fn five_sleepers(g: &TaskGroup<Raised>, num: &Arc<AtomicUsize>) {
     for _ in 0..5 {
         let probe = OnCancel::new(num, 1);
         g.spawn(async move {
@@ -342,7 +343,7 @@ fn test_cancellation_in_body() {
         let r = corio::spawn(async {
             let g = TaskGroup::new();
             for _ in 0..5 {
-                g.spawn(crash_after(ms(100), Exc::ZeroDivision));
+                g.spawn(crash_after(ms(100), Raised::ZeroDivision));
             }
             corio::sleep(Duration::from_secs(10)).await;
             g.join().await
@@ -363,7 +364,7 @@ fn test_taskgroup_09() {
         let slot: Arc<Mutex<Vec<ChildTask<i32>>>> = Arc::new(Mutex::new(Vec::new()));
         let s = slot.clone();
         let runner = async move {
-            let g = TaskGroup::<Exc>::new();
+            let g = TaskGroup::<Raised>::new();
             s.lock()
                 .unwrap()
                 .push(g.spawn(sleep_then(Duration::from_secs(1), 42)));
@@ -371,9 +372,9 @@ fn test_taskgroup_09() {
                 .unwrap()
                 .push(g.spawn(sleep_then(Duration::from_secs(2), 11)));
             corio::sleep(ms(10)).await;
-            Err::<(), _>(Exc::ZeroDivision)
+            Err::<(), _>(Raised::ZeroDivision)
         };
-        assert_eq!(runner.await, Err(Exc::ZeroDivision));
+        assert_eq!(runner.await, Err(Raised::ZeroDivision));
         let children = std::mem::take(&mut *slot.lock().unwrap());
         assert_eq!(children.len(), 2);
         for child in children {
@@ -389,16 +390,16 @@ fn test_taskgroup_10() {
         let slot: Arc<Mutex<Vec<ChildTask<i32>>>> = Arc::new(Mutex::new(Vec::new()));
         let s = slot.clone();
         let runner = async move {
-            let g = TaskGroup::<Exc>::new();
+            let g = TaskGroup::<Raised>::new();
             s.lock()
                 .unwrap()
                 .push(g.spawn(sleep_then(Duration::from_secs(1), 42)));
             s.lock()
                 .unwrap()
                 .push(g.spawn(sleep_then(Duration::from_secs(2), 11)));
-            Err::<(), _>(Exc::ZeroDivision)
+            Err::<(), _>(Raised::ZeroDivision)
         };
-        assert_eq!(runner.await, Err(Exc::ZeroDivision));
+        assert_eq!(runner.await, Err(Raised::ZeroDivision));
         let children = std::mem::take(&mut *slot.lock().unwrap());
         for child in children {
             assert!(child.await.unwrap_err().is_cancelled());
@@ -411,9 +412,9 @@ fn test_taskgroup_13() {
     on_each_runtime(|| async {
         let r = corio::spawn(async {
             let g1 = TaskGroup::new();
-            g1.spawn(crash_after(ms(10), Exc::Value));
+            g1.spawn(crash_after(ms(10), Raised::Value));
             let g2 = TaskGroup::new();
-            g2.spawn(crash_after(Duration::from_secs(10), Exc::Value));
+            g2.spawn(crash_after(Duration::from_secs(10), Raised::Value));
             // The inner group's wait is cut short: the outer failure cancels
             // the owner's wait on the inner group by dropping it.
             let inner = g2.join();
@@ -437,10 +438,10 @@ fn test_taskgroup_14() {
     on_each_runtime(|| async {
         let r = corio::spawn(async {
             let g1 = TaskGroup::new();
-            g1.spawn(crash_after(Duration::from_secs(10), Exc::Value));
+            g1.spawn(crash_after(Duration::from_secs(10), Raised::Value));
             g1.spawn(async {
                 let g2 = TaskGroup::new();
-                g2.spawn(crash_after(ms(10), Exc::Value));
+                g2.spawn(crash_after(ms(10), Raised::Value));
                 g2.join().await.map_err(nested)
             });
             g1.join().await
@@ -449,7 +450,7 @@ fn test_taskgroup_14() {
         assert_eq!(err.len(), 1);
         assert_eq!(
             err.first().error(),
-            Some(&Exc::Group(BTreeSet::from(["ValueError"])))
+            Some(&Raised::Group(BTreeSet::from(["ValueError"])))
         );
     });
 }
@@ -462,7 +463,7 @@ fn test_taskgroup_15() {
     on_each_runtime(|| async {
         let r = corio::spawn(async {
             let g1 = TaskGroup::new();
-            g1.spawn(crash_after(ms(30), Exc::ZeroDivision));
+            g1.spawn(crash_after(ms(30), Raised::ZeroDivision));
             let body = async {
                 corio::sleep(Duration::from_secs(10)).await;
                 false
@@ -492,7 +493,7 @@ fn test_taskgroup_17() {
         let r = {
             let num = num.clone();
             corio::spawn(async move {
-                let g = TaskGroup::<Exc>::new();
+                let g = TaskGroup::<Raised>::new();
                 let probe = OnCancel::new(&num, 10);
                 corio::sleep(Duration::from_secs(10)).await;
                 probe.disarm();
@@ -516,7 +517,7 @@ fn test_taskgroup_18() {
         let r = {
             let num = num.clone();
             corio::spawn(async move {
-                let g = TaskGroup::<Exc>::new();
+                let g = TaskGroup::<Raised>::new();
                 let body = async {
                     corio::sleep(Duration::from_secs(10)).await;
                     Ok(())
@@ -525,7 +526,7 @@ fn test_taskgroup_18() {
                     .or(async {
                         corio::task::cancelled().await;
                         num.fetch_add(10, Ordering::SeqCst);
-                        Err(Exc::MyExc)
+                        Err(Raised::MyExc)
                     })
                     .await;
                 g.join().await.map_err(nested)?;
@@ -535,7 +536,7 @@ fn test_taskgroup_18() {
         corio::sleep(ms(10)).await;
         assert!(!r.is_done());
         r.cancel();
-        assert_eq!(r.await.unwrap(), Err(Exc::MyExc));
+        assert_eq!(r.await.unwrap(), Err(Raised::MyExc));
         assert_eq!(num.load(Ordering::SeqCst), 10);
     });
 }
@@ -559,7 +560,7 @@ fn test_taskgroup_22() {
 fn test_taskgroup_23() {
     // CPython counts `g._tasks`; the children's handles tell the same story.
     on_each_runtime(|| async {
-        let g = TaskGroup::<Exc>::new();
+        let g = TaskGroup::<Raised>::new();
         let mut children = Vec::new();
         for count in 0..10 {
             corio::sleep(ms(10)).await;
@@ -582,7 +583,7 @@ fn test_taskgroup_23() {
 fn test_taskgroup_24() {
     on_each_runtime(|| async {
         let done = Arc::new(AtomicUsize::new(0));
-        let g = TaskGroup::<Exc>::new();
+        let g = TaskGroup::<Raised>::new();
         let spawner = g.spawner();
         let d = done.clone();
         g.spawn(async move {
@@ -602,7 +603,7 @@ fn test_taskgroup_24() {
     });
 }
 
-fn hydra(spawner: Spawner<Exc>, heads: Arc<AtomicUsize>) -> ChildTask<()> {
+fn hydra(spawner: Spawner<Raised>, heads: Arc<AtomicUsize>) -> ChildTask<()> {
     let s = spawner.clone();
     spawner.spawn(async move {
         heads.fetch_add(1, Ordering::SeqCst);
@@ -624,7 +625,7 @@ fn test_taskgroup_25() {
             while h.load(Ordering::SeqCst) < 10 {
                 corio::sleep(ms(15)).await;
             }
-            Err::<(), _>(Exc::ZeroDivision)
+            Err::<(), _>(Raised::ZeroDivision)
         });
         let err = g.join().await.unwrap_err();
         assert_eq!(error_types(&err), BTreeSet::from(["ZeroDivisionError"]));
@@ -635,7 +636,7 @@ fn test_taskgroup_25() {
 #[test]
 fn test_taskgroup_task_name() {
     on_each_runtime(|| async {
-        let g = TaskGroup::<Exc>::new();
+        let g = TaskGroup::<Raised>::new();
         let t = g.spawn_named("yolo", async {
             corio::yield_now().await;
             Ok(())
@@ -648,7 +649,7 @@ fn test_taskgroup_task_name() {
 #[test]
 fn test_name() {
     on_each_runtime(|| async {
-        let g = TaskGroup::<Exc>::new();
+        let g = TaskGroup::<Raised>::new();
         let t = g.spawn_named("example name", async {
             let me = corio::task::current().unwrap();
             Ok(me.name().map(str::to_owned))
@@ -666,7 +667,7 @@ fn test_taskgroup_no_create_task_after_failure() {
         let late_ran = Arc::new(AtomicBool::new(false));
         let late: Arc<Mutex<Option<ChildTask<()>>>> = Arc::new(Mutex::new(None));
         let g = TaskGroup::new();
-        g.spawn(crash_after(ms(1), Exc::ZeroDivision));
+        g.spawn(crash_after(ms(1), Raised::ZeroDivision));
         let spawner = g.spawner();
         let (ran, slot) = (late_ran.clone(), late.clone());
         g.spawn(async move {
@@ -683,7 +684,7 @@ fn test_taskgroup_no_create_task_after_failure() {
             assert!(cancelled, "the sibling was not cancelled");
             let child = spawner.spawn(async move {
                 ran.store(true, Ordering::SeqCst);
-                Err::<(), _>(Exc::ZeroDivision)
+                Err::<(), _>(Raised::ZeroDivision)
             });
             *slot.lock().unwrap() = Some(child);
             Ok(())
@@ -712,7 +713,7 @@ fn test_taskgroup_finished() {
     // finished"), and the refused future is dropped, never left unpolled
     // somewhere (CPython: the coroutine is closed, no warning).
     on_each_runtime(|| async {
-        let g = TaskGroup::<Exc>::new();
+        let g = TaskGroup::<Raised>::new();
         let spawner = g.spawner();
         g.join().await.unwrap();
         let dropped = Arc::new(AtomicUsize::new(0));
@@ -733,7 +734,7 @@ fn test_taskgroup_finished() {
 fn test_coro_closed_when_tg_closed() {
     // As test_taskgroup_finished, with a group that had children.
     on_each_runtime(|| async {
-        let g = TaskGroup::<Exc>::new();
+        let g = TaskGroup::<Raised>::new();
         g.spawn(sleep_then(ms(1), ()));
         let spawner = g.spawner();
         g.join().await.unwrap();
@@ -752,7 +753,7 @@ fn test_cancelling_level_preserved() {
     on_each_runtime(|| async {
         let t = corio::spawn(async {
             let g = TaskGroup::new();
-            g.spawn(crash_after(ms(0), Exc::Runtime));
+            g.spawn(crash_after(ms(0), Raised::Runtime));
             let err = g.join().await.unwrap_err();
             assert_eq!(error_types(&err), BTreeSet::from(["RuntimeError"]));
             corio::task::current().unwrap().cancelling()
@@ -770,8 +771,8 @@ fn test_nested_groups_both_cancelled() {
             let me = corio::task::current().unwrap();
             let outer = TaskGroup::new();
             let inner = TaskGroup::new();
-            inner.spawn(crash_after(ms(0), Exc::Runtime));
-            outer.spawn(crash_after(ms(0), Exc::Value));
+            inner.spawn(crash_after(ms(0), Raised::Runtime));
+            outer.spawn(crash_after(ms(0), Raised::Value));
             let inner_err = inner.join().await.unwrap_err();
             assert_eq!(error_types(&inner_err), BTreeSet::from(["RuntimeError"]));
             let outer_err = outer.join().await.unwrap_err();
@@ -795,7 +796,7 @@ fn test_error_and_cancel() {
                 g.spawn(async move {
                     e.set();
                     corio::yield_now().await;
-                    Err::<(), _>(Exc::Runtime)
+                    Err::<(), _>(Raised::Runtime)
                 });
                 let result = g.join().await;
                 corio::sleep(Duration::from_secs(1)).await;
@@ -823,7 +824,7 @@ fn test_cancels_task_if_created_during_creation() {
         let r = ran.clone();
         g.spawn(async move {
             let stop = corio::task::cancelled();
-            spawner.spawn(async { Err::<(), _>(Exc::MyExc) });
+            spawner.spawn(async { Err::<(), _>(Raised::MyExc) });
             let yields = async {
                 corio::yield_now().await;
                 corio::yield_now().await;
@@ -844,7 +845,7 @@ fn test_cancels_task_if_created_during_creation() {
         let err = g.join().await.unwrap_err();
         assert!(ran.load(Ordering::SeqCst));
         assert_eq!(err.len(), 1);
-        assert_eq!(err.first().error(), Some(&Exc::MyExc));
+        assert_eq!(err.first().error(), Some(&Raised::MyExc));
     });
 }
 
@@ -853,7 +854,7 @@ fn test_cancellation_does_not_leak_out_of_tg() {
     on_each_runtime(|| async {
         let t = corio::spawn(async {
             let g = TaskGroup::new();
-            g.spawn(async { Err::<(), _>(Exc::MyExc) });
+            g.spawn(async { Err::<(), _>(Raised::MyExc) });
             let err = g.join().await.unwrap_err();
             assert_eq!(error_types(&err), BTreeSet::from(["MyExc"]));
             // Had the failure leaked a cancel request into the owner, the
@@ -863,5 +864,115 @@ fn test_cancellation_does_not_leak_out_of_tg() {
             "still running"
         });
         assert_eq!(t.await.unwrap(), "still running");
+    });
+}
+
+/// Panics when dropped: CPython's `try: await sleep(10) finally: 1 / 0`.
+struct RaiseInFinally;
+
+impl Drop for RaiseInFinally {
+    fn drop(&mut self) {
+        panic!("division by zero");
+    }
+}
+
+fn five_raising_in_finally(g: &TaskGroup<Raised>, handles: &Arc<Mutex<Vec<ChildTask<()>>>>) {
+    for _ in 0..5 {
+        let child = g.spawn(async {
+            let _finally = RaiseInFinally;
+            corio::sleep(Duration::from_secs(10)).await;
+            Ok(())
+        });
+        handles.lock().unwrap().push(child);
+    }
+}
+
+#[test]
+fn test_taskgroup_08() {
+    // CPython reports the errors raised by the cancelled children instead of
+    // the cancellation. With the owner's `join` dropped there is no group
+    // error to return: the owner reports its cancellation and each child's
+    // handle reports its failure (the panic is not lost).
+    on_each_runtime(|| async {
+        let handles = Arc::new(Mutex::new(Vec::new()));
+        let r = {
+            let handles = handles.clone();
+            corio::spawn(async move {
+                let g = TaskGroup::new();
+                five_raising_in_finally(&g, &handles);
+                corio::sleep(Duration::from_secs(10)).await;
+                g.join().await
+            })
+        };
+        corio::sleep(ms(10)).await;
+        assert!(!r.is_done());
+        r.cancel();
+        let owner = r.await;
+        let children = std::mem::take(&mut *handles.lock().unwrap());
+        assert_eq!(children.len(), 5);
+        for child in children {
+            assert!(child.await.unwrap_err().is_failed());
+        }
+        assert!(owner.unwrap_err().is_cancelled());
+    });
+}
+
+#[test]
+fn test_taskgroup_11() {
+    // As test_taskgroup_08, with the raising children in a nested group.
+    on_each_runtime(|| async {
+        let handles = Arc::new(Mutex::new(Vec::new()));
+        let r = {
+            let handles = handles.clone();
+            corio::spawn(async move {
+                let g1 = TaskGroup::<Raised>::new();
+                let g2 = TaskGroup::new();
+                five_raising_in_finally(&g2, &handles);
+                corio::sleep(Duration::from_secs(10)).await;
+                g2.join().await.map_err(nested)?;
+                g1.join().await.map_err(nested)
+            })
+        };
+        corio::sleep(ms(10)).await;
+        r.cancel();
+        let owner = r.await;
+        let children = std::mem::take(&mut *handles.lock().unwrap());
+        assert_eq!(children.len(), 5);
+        for child in children {
+            assert!(child.await.unwrap_err().is_failed());
+        }
+        assert!(owner.unwrap_err().is_cancelled());
+    });
+}
+
+#[test]
+fn test_taskgroup_12() {
+    // As test_taskgroup_11, with the outer group holding a sleeping child.
+    on_each_runtime(|| async {
+        let handles = Arc::new(Mutex::new(Vec::new()));
+        let sleeper: Arc<Mutex<Option<ChildTask<()>>>> = Arc::new(Mutex::new(None));
+        let r = {
+            let (handles, sleeper) = (handles.clone(), sleeper.clone());
+            corio::spawn(async move {
+                let g1 = TaskGroup::<Raised>::new();
+                *sleeper.lock().unwrap() = Some(g1.spawn(sleep_then(Duration::from_secs(10), ())));
+                let g2 = TaskGroup::new();
+                five_raising_in_finally(&g2, &handles);
+                corio::sleep(Duration::from_secs(10)).await;
+                g2.join().await.map_err(nested)?;
+                g1.join().await.map_err(nested)
+            })
+        };
+        corio::sleep(ms(10)).await;
+        r.cancel();
+        let owner = r.await;
+        let children = std::mem::take(&mut *handles.lock().unwrap());
+        assert_eq!(children.len(), 5);
+        for child in children {
+            assert!(child.await.unwrap_err().is_failed());
+        }
+        let sleeper = sleeper.lock().unwrap().take().unwrap();
+        assert!(sleeper.await.unwrap_err().is_cancelled());
+        assert!(owner.unwrap_err().is_cancelled());
     });
 }
