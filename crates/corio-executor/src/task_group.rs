@@ -323,7 +323,7 @@ impl<E, F> Drop for CatchDrop<E, F> {
             // dropped before it: the group is still alive.
             let group = unsafe { self.group.as_ref() };
             let (id, name) = current_child();
-            group.record(ChildFailure::Panicked { id, name, payload });
+            group.record(ChildFailure::panicked(id, name, payload));
             group.abort();
             // The child's handle reports a failure; its payload is in the
             // group's error.

@@ -377,13 +377,13 @@ fn task_group_cancel_stops_every_child_without_an_error() {
                     })
                 })
                 .collect();
-            corio::spawn(async move {
+            drop(corio::spawn(async move {
                 corio::sleep(Duration::from_millis(5)).await;
                 spawner.cancel();
                 // Spawned after the cancel: cancelled at birth.
                 let late = spawner.spawn(async { Ok(()) });
                 assert!(late.await.unwrap_err().is_cancelled());
-            });
+            }));
             group.join().await.unwrap();
             assert_eq!(dropped.load(Ordering::SeqCst), 5);
             for child in children {
@@ -484,22 +484,22 @@ fn shutdown_runs_the_async_cleanup_of_every_cooperating_task() {
             let ready = Arc::new(AtomicUsize::new(0));
             for _ in 0..20 {
                 let (c, ready) = (c.clone(), ready.clone());
-                corio::spawn(async move {
+                drop(corio::spawn(async move {
                     let stop = corio::task::cancelled();
                     ready.fetch_add(1, Ordering::SeqCst);
                     stop.await;
                     // Async cleanup: it waits, then reports.
                     corio::sleep(Duration::from_millis(2)).await;
                     c.fetch_add(1, Ordering::SeqCst);
-                });
+                }));
             }
             // Tasks without cleanup are simply dropped.
             for _ in 0..5 {
                 let guard = DropGuard(d.clone());
-                corio::spawn(async move {
+                drop(corio::spawn(async move {
                     let _guard = guard;
                     std::future::pending::<()>().await;
-                });
+                }));
             }
             while ready.load(Ordering::SeqCst) < 20 {
                 corio::yield_now().await;
@@ -519,13 +519,13 @@ fn corio_run_cancels_what_is_left_when_main_returns() {
     corio::run(async move {
         let ready = Arc::new(Event::new());
         let r = ready.clone();
-        corio::spawn(async move {
+        drop(corio::spawn(async move {
             let stop = corio::task::cancelled();
             r.set();
             stop.await;
             corio::yield_now().await;
             c.fetch_add(1, Ordering::SeqCst);
-        });
+        }));
         ready.wait().await;
     });
     assert_eq!(cleaned.load(Ordering::SeqCst), 1);
@@ -543,14 +543,14 @@ fn shutdown_timeout_bounds_a_hung_cleanup_and_a_stuck_blocking_call() {
         let ready = Arc::new(Event::new());
         let r = ready.clone();
         let guard = DropGuard(d);
-        corio::spawn(async move {
+        drop(corio::spawn(async move {
             let _guard = guard;
             let stop = corio::task::cancelled();
             r.set();
             stop.await;
             // A cleanup that never ends.
             std::future::pending::<()>().await;
-        });
+        }));
         ready.wait().await;
         let started = Arc::new(Event::new());
         let s = started.clone();

@@ -17,7 +17,11 @@ use crate::scheduler::with_worker;
 /// not drop the task: it wakes it, `cancelled()` resolves, and the task
 /// finishes on its own terms; its result is then whatever it returns. Once
 /// `cancelled()` has resolved, the request is considered handled: the task
-/// is not dropped for it, however long its cleanup takes.
+/// is not dropped for it, however long its cleanup takes, but a *second*
+/// cancel request drops it (so a hung cleanup can always be stopped), and
+/// shutdown drops it once `shutdown_timeout` has passed. A task that
+/// [`uncancel`](crate::Task::uncancel)s back to zero requests is no longer
+/// cancelling: its next request is a first one again.
 /// asyncio's equivalent is catching `CancelledError`.
 ///
 /// Outside a task (for instance in `to_thread`), it never resolves.

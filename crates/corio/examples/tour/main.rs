@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, reason = "the tour prints what it shows")]
 
 mod callbacks;
+mod cancellation;
 mod reactor;
 mod streams;
 mod structured;
@@ -50,6 +51,12 @@ fn main() {
         "structured concurrency: TaskGroup, gather, as_completed",
         structured::section(),
     );
+    section(
+        "cancellation: draining groups, cancelling(), wait_for, TaskGroup.cancel, eager tasks",
+        cancellation::section(),
+    );
+    println!("\n== shutdown like asyncio.run: async cleanup before run returns ==");
+    cancellation::shutdown_section();
     section(
         "streams: open_connection, start_server, readline",
         streams::section(),
