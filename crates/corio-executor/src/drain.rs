@@ -23,7 +23,9 @@
 //!   cancelled owner finishes only after every child, and theirs in turn,
 //!   is gone.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -52,7 +54,7 @@ impl DrainSignal {
         if let Some(waker) = waker {
             // A waker is user code only in name here (it is a task's own),
             // but a panic must not stop the group's release half-way.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()));
+            let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
         }
     }
 
@@ -130,7 +132,12 @@ pub(crate) fn poll_drained(signals: &mut Vec<Arc<DrainSignal>>, cx: &Context<'_>
 ///
 /// It is type-erased (a pointer and the function that releases through
 /// it) so the worker can hold releases of groups of any error type.
-pub(crate) struct Release {
+pub(crate) struct Release(RawRelease);
+
+/// The parts of a [`Release`], without its `Drop`, so the thread-local slot
+/// that holds one needs no destructor (its accesses then cost no check).
+#[derive(Clone, Copy)]
+struct RawRelease {
     target: NonNull<()>,
     slot: usize,
     release: unsafe fn(NonNull<()>, usize),
@@ -151,18 +158,24 @@ impl Release {
         slot: usize,
         release: unsafe fn(NonNull<()>, usize),
     ) -> Release {
-        Release {
+        Release(RawRelease {
             target,
             slot,
             release,
-        }
+        })
+    }
+
+    fn into_raw(self) -> RawRelease {
+        let raw = self.0;
+        std::mem::forget(self);
+        raw
     }
 }
 
 impl Drop for Release {
     fn drop(&mut self) {
         // SAFETY: `new`'s contract, and this is the one call.
-        unsafe { (self.release)(self.target, self.slot) }
+        unsafe { (self.0.release)(self.0.target, self.0.slot) }
     }
 }
 
@@ -172,22 +185,59 @@ impl std::fmt::Debug for Release {
     }
 }
 
-/// Hands a count-out to the worker, to run once the runnable being run has
-/// stored its output; runs it at once when this thread is no worker.
+thread_local! {
+    /// The count-out deferred by the runnable running on this thread. A
+    /// runnable defers at most one (its own), so one slot serves; `MORE`
+    /// holds the others while eager starts nest. The slot holds the raw
+    /// parts of a `Release` that it owns.
+    static DEFERRED: Cell<Option<RawRelease>> = const { Cell::new(None) };
+    static MORE: RefCell<Vec<Release>> = const { RefCell::new(Vec::new()) };
+    /// Whether `MORE` may hold anything (read without touching `MORE`,
+    /// whose destructor makes every access check its state).
+    static HAS_MORE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Hands a count-out to the thread, to run once the runnable being run has
+/// returned (every place that runs a runnable calls [`run_deferred`] then).
 pub(crate) fn defer(release: Release) {
-    with_worker(|worker| match worker {
-        Some(w) => w.defer_release(release),
-        None => drop(release),
-    })
+    let raw = release.into_raw();
+    if let Some(earlier) = DEFERRED.with(|d| d.replace(Some(raw))) {
+        MORE.with(|m| m.borrow_mut().push(Release(earlier)));
+        HAS_MORE.with(|h| h.set(true));
+    }
 }
 
-/// The count-outs deferred on this thread so far (the running task's own:
-/// the worker runs them after each runnable).
+/// Takes the count-outs deferred on this thread so far (the running
+/// task's own).
 pub(crate) fn take_deferred() -> Vec<Release> {
-    with_worker(|worker| worker.map(|w| w.take_releases()).unwrap_or_default())
+    HAS_MORE.with(|h| h.set(false));
+    let mut all = MORE.with(|m| std::mem::take(&mut *m.borrow_mut()));
+    all.extend(DEFERRED.with(Cell::take).map(Release));
+    all
 }
 
-/// Gives count-outs back to the worker, to run after this runnable.
+/// Gives count-outs back, to run after this runnable.
 pub(crate) fn defer_all(releases: Vec<Release>) {
     releases.into_iter().for_each(defer);
+}
+
+/// Runs the count-outs deferred by the runnable that just returned.
+///
+/// `MORE` only fills while the slot is taken, so an empty slot means
+/// nothing is deferred. A release catches the panics of the wakers it
+/// calls, so none is lost to another's.
+pub(crate) fn run_deferred() {
+    let Some(first) = DEFERRED.with(Cell::take) else {
+        return;
+    };
+    drop(Release(first));
+    if !HAS_MORE.with(|h| h.replace(false)) {
+        return;
+    }
+    loop {
+        let Some(release) = MORE.with(|m| m.borrow_mut().pop()) else {
+            break;
+        };
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(release)));
+    }
 }

@@ -47,7 +47,7 @@ use concurrent_queue::ConcurrentQueue;
 use corio_reactor::{Reactor, coop};
 
 use crate::blocking::BlockingPool;
-use crate::drain::{DrainTable, Release};
+use crate::drain::DrainTable;
 use crate::idle::Idle;
 use crate::local_queue::LocalQueue;
 use crate::parker::Parker;
@@ -126,9 +126,6 @@ pub(crate) struct Worker {
     /// wakes then stay with it (no sibling is woken for each one).
     parking: Cell<bool>,
     ids: Cell<(u64, u64)>,
-    /// Group children's count-outs, run once the runnable that deferred
-    /// them has returned (see `drain.rs`).
-    releases: RefCell<Vec<Release>>,
     /// How deep eager starts are nested right now.
     eager_depth: Cell<u32>,
 }
@@ -411,6 +408,7 @@ pub(crate) fn cancel_now(runnable: Runnable) {
         Some(w) => w.run_runnable(runnable),
         None => {
             let _ = catch_unwind(AssertUnwindSafe(move || runnable.run()));
+            crate::drain::run_deferred();
         }
     });
 }
@@ -430,28 +428,7 @@ impl Worker {
             searching: Cell::new(false),
             parking: Cell::new(false),
             ids: Cell::new((0, 0)),
-            releases: RefCell::new(Vec::new()),
             eager_depth: Cell::new(0),
-        }
-    }
-
-    pub(crate) fn defer_release(&self, release: Release) {
-        self.releases.borrow_mut().push(release);
-    }
-
-    pub(crate) fn take_releases(&self) -> Vec<Release> {
-        std::mem::take(&mut *self.releases.borrow_mut())
-    }
-
-    /// Runs the count-outs deferred by the runnable that just returned.
-    fn run_releases(&self) {
-        if self.releases.borrow().is_empty() {
-            return;
-        }
-        let releases = self.take_releases();
-        // A release wakes a joiner; its panic must not lose the others.
-        for release in releases {
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(release)));
         }
     }
 
@@ -478,14 +455,17 @@ impl Worker {
     fn run_runnable(&self, runnable: Runnable) {
         let meta = runnable.metadata();
         let remote = self.remote();
-        let previous = remote
+        // Only this thread writes `current`: a load and a store, no
+        // read-modify-write.
+        let previous = remote.current.load(Ordering::Relaxed);
+        remote
             .current
-            .swap(meta as *const TaskMeta as *mut TaskMeta, Ordering::Relaxed);
+            .store(meta as *const TaskMeta as *mut TaskMeta, Ordering::Relaxed);
         // The harness catches panics of the future and of its `Drop`; this
         // is a last line against anything async-task itself might raise.
         let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
         remote.current.store(previous, Ordering::Relaxed);
-        self.run_releases();
+        crate::drain::run_deferred();
     }
 
     fn remote(&self) -> &Remote {

@@ -229,46 +229,39 @@ impl<E> ChildGuard<E> {
         // this count-out gives it back below.
         let group = unsafe { inner.as_ref() };
         let slot = (slot != NO_SLOT).then_some(slot);
-        let (last, joiner, drainers) = if let Some(slot) = slot {
+        // Only the last child to leave wakes anyone: the joiner and the
+        // tasks that dropped the group.
+        let mut last = None;
+        if let Some(slot) = slot {
             let mut locked = group.lock();
             locked.suspended[slot] = None;
             locked.free.push(slot);
             let prev = group.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
-            let last = live_children(prev) == 1;
-            if last {
-                (
-                    true,
-                    locked.joiner.take(),
-                    std::mem::take(&mut locked.drainers),
-                )
-            } else {
-                (false, None, Vec::new())
+            if live_children(prev) == 1 {
+                last = Some((locked.joiner.take(), std::mem::take(&mut locked.drainers)));
             }
         } else {
             let prev = group.state.fetch_sub(ONE_CHILD, Ordering::AcqRel);
             if live_children(prev) == 1 {
                 let mut locked = group.lock();
-                (
-                    true,
-                    locked.joiner.take(),
-                    std::mem::take(&mut locked.drainers),
-                )
-            } else {
-                (false, None, Vec::new())
+                last = Some((locked.joiner.take(), std::mem::take(&mut locked.drainers)));
             }
-        };
-        if last {
-            // The last live child gives back the children's reference, after
-            // its last use of the group. A child entering meanwhile (the
-            // count left zero again) took a reference of its own in `enter`.
-            // SAFETY: `enter` took this reference when the count left zero,
-            // and exactly one count-out sees the count return to zero per
-            // such departure.
-            unsafe { Arc::decrement_strong_count(inner.as_ptr()) };
         }
+        let Some((joiner, drainers)) = last else {
+            return;
+        };
+        // The last live child gives back the children's reference, after its
+        // last use of the group. A child entering meanwhile (the count left
+        // zero again) took a reference of its own in `enter`.
+        // SAFETY: `enter` took this reference when the count left zero, and
+        // exactly one count-out sees the count return to zero per such
+        // departure.
+        unsafe { Arc::decrement_strong_count(inner.as_ptr()) };
         drainers.iter().for_each(|d| d.set());
         if let Some(joiner) = joiner {
-            joiner.wake();
+            // The joiner's waker may be anybody's; its panic must not
+            // escape a count-out that the worker runs between tasks.
+            let _ = catch_unwind(AssertUnwindSafe(|| joiner.wake()));
         }
     }
 }

@@ -114,6 +114,9 @@ impl<F: Future> Harness<F> {
         output: Result<F::Output, Panic>,
         cx: &Context<'_>,
     ) -> Poll<Result<F::Output, Panic>> {
+        if !meta.is_draining() {
+            return Poll::Ready(output);
+        }
         let mut signals = meta.shared.drains.take(meta);
         if drain::poll_drained(&mut signals, cx).is_ready() {
             return Poll::Ready(output);
@@ -176,7 +179,7 @@ impl<F: Future> Future for Harness<F> {
                 // `cancelled()`: the request wins, as a pending
                 // cancellation does in asyncio when the coroutine returns,
                 // so that a `cancel` that returned true means "cancelled".
-                Ok(Poll::Ready(value)) if meta.should_drop() => {
+                Ok(Poll::Ready(value)) if meta.should_drop_after_completion() => {
                     let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
                     Err(cancelled())
                 }
@@ -209,7 +212,11 @@ impl<F: Future> Drop for Harness<F> {
             // SAFETY: `done` was clear, so the future is alive; this is the
             // last use of the harness.
             unsafe { ManuallyDrop::drop(&mut self.slot.future) };
-            drop(meta.shared.drains.take(meta));
+            // A group child's count-out: no output will be stored.
+            drain::run_deferred();
+            if meta.is_draining() {
+                drop(meta.shared.drains.take(meta));
+            }
         } else {
             // SAFETY: `done` is set, so the slot holds the draining state.
             unsafe { ManuallyDrop::drop(&mut self.slot.draining) };

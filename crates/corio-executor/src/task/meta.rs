@@ -208,6 +208,13 @@ impl TaskMeta {
         s & FORCE != 0 || (s & CANCEL_MASK != 0 && s & HANDLED == 0 && s < COOP_ONE)
     }
 
+    /// `should_drop` for a task that just completed: the common case (no
+    /// request at all) costs one load and one test.
+    pub(crate) fn should_drop_after_completion(&self) -> bool {
+        let s = self.state();
+        s & (CANCEL_MASK | FORCE) != 0 && (s & FORCE != 0 || (s & HANDLED == 0 && s < COOP_ONE))
+    }
+
     /// Makes the task stop at its next poll, cooperating or not.
     pub(crate) fn force_cancel(&self) {
         let _ = self.update(|s| {
@@ -228,6 +235,11 @@ impl TaskMeta {
     /// Records that the task waits for dropped groups to drain.
     pub(crate) fn mark_draining(&self) {
         self.state.fetch_or(DRAIN, Ordering::AcqRel);
+    }
+
+    /// Whether the task waits for dropped groups to drain.
+    pub(crate) fn is_draining(&self) -> bool {
+        self.state() & DRAIN != 0
     }
 
     /// Clears the drain mark; returns whether it was set.
