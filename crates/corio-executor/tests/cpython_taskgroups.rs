@@ -45,7 +45,7 @@ use std::time::Duration;
 
 use corio::structured::{ChildTask, Spawner};
 use corio::sync::Event;
-use corio::{Runner, TaskGroup, TaskGroupError};
+use corio::{TaskGroup, TaskGroupError};
 use futures_lite::FutureExt;
 
 /// The exceptions the CPython scenarios raise, as one error type per group.
@@ -132,29 +132,15 @@ impl Drop for OnCancel {
     }
 }
 
-/// Builds a fresh scenario future for each runtime configuration and runs it
-/// on one worker, on two workers, and on one worker with eager tasks.
+mod common;
+
+/// Runs the scenario on one worker, on two, and on one with eager tasks.
 fn on_each_runtime<F, Fut>(scenario: F)
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
 {
-    for (workers, eager) in [(1, false), (2, false), (1, true)] {
-        let runner = Runner::builder()
-            .workers(workers)
-            .eager_tasks(eager)
-            .build()
-            .unwrap();
-        let outcome = catch_unwind(AssertUnwindSafe(|| runner.run(scenario())));
-        if let Err(panic) = outcome {
-            let msg = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("(non-string panic)");
-            panic!("with {workers} worker(s), eager tasks {eager}: {msg}");
-        }
-    }
+    common::on_runtimes(common::ALL, scenario);
 }
 
 async fn sleep_then<T>(d: Duration, value: T) -> Result<T, Raised> {

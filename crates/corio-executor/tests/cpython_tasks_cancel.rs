@@ -31,13 +31,12 @@
 //     gather and shield ports (tests/gather.rs, tests/shield.rs).
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use corio::ReturnWhen;
 use corio::sync::Event;
-use corio::{ReturnWhen, Runner};
 use futures_lite::FutureExt;
 
 fn ms(n: u64) -> Duration {
@@ -54,34 +53,9 @@ impl Drop for DropCount {
     }
 }
 
-/// The runtime configurations a scenario runs on.
-const ALL: &[(usize, bool)] = &[(1, false), (2, false), (1, true)];
-/// For scenarios whose ordering needs the single-threaded FIFO of asyncio.
-const ONE_WORKER: &[(usize, bool)] = &[(1, false)];
+mod common;
 
-/// Builds a fresh scenario future for each configuration and runs it.
-fn on_runtimes<F, Fut>(configs: &[(usize, bool)], scenario: F)
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = ()>,
-{
-    for &(workers, eager) in configs {
-        let runner = Runner::builder()
-            .workers(workers)
-            .eager_tasks(eager)
-            .build()
-            .unwrap();
-        let outcome = catch_unwind(AssertUnwindSafe(|| runner.run(scenario())));
-        if let Err(panic) = outcome {
-            let msg = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("(non-string panic)");
-            panic!("with {workers} worker(s), eager tasks {eager}: {msg}");
-        }
-    }
-}
+use common::{ALL, ONE_WORKER, on_runtimes};
 
 /// Runs `work`, unless the current task is cancelled first: then `None`.
 /// asyncio's `try: await work except CancelledError: ...`; the cancellation

@@ -3,28 +3,14 @@
 //! Each test is named after the asyncio scenario it covers.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use corio::time::{Deadline, timeout, timeout_at};
 
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+mod common;
 
-/// Sets its flag when dropped: proof that a cancelled future's cleanup ran.
-struct SetOnDrop(Arc<AtomicBool>);
-
-impl Drop for SetOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-fn flag() -> (Arc<AtomicBool>, SetOnDrop) {
-    let flag = Arc::new(AtomicBool::new(false));
-    (flag.clone(), SetOnDrop(flag))
-}
+use common::{flag, ms};
 
 #[test]
 fn test_timeout_basic() {

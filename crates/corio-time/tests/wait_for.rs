@@ -9,23 +9,9 @@ use std::time::{Duration, Instant};
 
 use futures_lite::FutureExt;
 
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+mod common;
 
-/// Sets its flag when dropped: proof that a task's future is gone.
-struct SetOnDrop(Arc<AtomicBool>);
-
-impl Drop for SetOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-fn flag() -> (Arc<AtomicBool>, SetOnDrop) {
-    let flag = Arc::new(AtomicBool::new(false));
-    (flag.clone(), SetOnDrop(flag))
-}
+use common::{flag, ms};
 
 /// Spawns `body` as a task and returns once the task runs and listens for
 /// a cancel with `corio::task::cancelled()`: before that, a cancel would
