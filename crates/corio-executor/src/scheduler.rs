@@ -81,7 +81,6 @@ pub(crate) struct Shared {
     remotes: Box<[Remote]>,
     idle: Idle,
     pub(crate) registry: Registry,
-    pub(crate) drains: DrainTable,
     pub(crate) blocking: Arc<BlockingPool>,
     closed: AtomicBool,
     terminated: AtomicBool,
@@ -89,6 +88,8 @@ pub(crate) struct Shared {
     eager: bool,
     /// How long the end of the runtime may take (see `Runner`'s `Drop`).
     pub(crate) shutdown_timeout: std::time::Duration,
+    /// Cold: only tasks that dropped groups with live children touch it.
+    pub(crate) drains: DrainTable,
 }
 
 impl std::fmt::Debug for Shared {

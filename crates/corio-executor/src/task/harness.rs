@@ -90,6 +90,7 @@ impl<F: Future> Harness<F> {
     ///
     /// The `done` flag must be clear (the future is alive), and the harness
     /// pinned.
+    #[inline]
     unsafe fn drop_future(&mut self, meta: &TaskMeta) -> Option<Panic> {
         meta.mark_done();
         // SAFETY: the caller's contract: the future is alive; dropping in
