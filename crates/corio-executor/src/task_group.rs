@@ -37,11 +37,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker, ready};
 
-use futures_lite::FutureExt as _;
-
 use crate::child_error::ChildError;
 use crate::drain::{self, DrainSignal, Release};
 use crate::scheduler::with_worker;
+use crate::task::meta::TaskMeta;
 use crate::task::{Task, TaskId};
 use crate::task_group_error::{ChildFailure, TaskGroupError};
 
@@ -273,113 +272,108 @@ impl<E> Drop for ChildGuard<E> {
         // which the children's reference keeps alive until then.
         let release = unsafe { Release::new(self.inner.cast(), slot, ChildGuard::<E>::count_out) };
         // Counted out once the child's output is stored, so that `join`
-        // returning means every child handle is ready.
-        drain::defer(release);
+        // returning means every child handle is ready; at once when its
+        // handle is gone (nobody can look) and it waits for no group of
+        // its own.
+        let now = with_worker(|w| {
+            w.and_then(|w| w.current_task())
+                .is_some_and(TaskMeta::may_count_out_now)
+        });
+        if now {
+            drop(release);
+        } else {
+            drain::defer(release);
+        }
     }
 }
-
-/// Wraps a child's future so that a panic raised while it is dropped (the
-/// child was cancelled, say) is recorded as the child's failure instead of
-/// being lost.
-struct CatchDrop<E, F> {
-    future: ManuallyDrop<F>,
-    group: NonNull<Inner<E>>,
-}
-
-// SAFETY: `group` is a shared reference to `Inner<E>` (alive while the
-// guard beside it is), which is `Send` and `Sync` when `E: Send`, like the
-// `Arc<Inner<E>>` it stands for; the future is sent with the wrapper.
-unsafe impl<E: Send, F: Send> Send for CatchDrop<E, F> {}
 
 /// The payload a child's task ends with when its `Drop` panicked: the real
 /// payload went to the group's error.
 pub(crate) struct FailedInDrop;
 
-impl<E, F: Future> Future for CatchDrop<E, F> {
-    type Output = F::Output;
+/// The future every child task runs: the user's future, watched.
+///
+/// It cancels the child's task once the group aborts, records a failure
+/// (an `Err`, or a panic while polling or while being dropped) in the
+/// group, and holds the child's guard, so the child counts out only after
+/// its own future (and that future's `Drop`) is gone.
+struct Child<E, F> {
+    future: ManuallyDrop<F>,
+    guard: ChildGuard<E>,
+    /// The child failed and yielded once; its next poll aborts the group.
+    failed: bool,
+}
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: structural pinning: `future` is only ever dropped in place.
-        let future = unsafe { self.map_unchecked_mut(|s| &mut *s.future) };
-        future.poll(cx)
+impl<E, F, T> Future for Child<E, F>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    type Output = Option<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // SAFETY: structural pinning of `future`: it is never moved, only
+        // dropped in place by `Drop`; the other fields are not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        if this.failed {
+            this.guard.inner().abort();
+            return Poll::Ready(None);
+        }
+        if this.guard.inner().is_aborting() && cancel_current_task(cx) {
+            return Poll::Pending;
+        }
+        // SAFETY: as above; the future is alive until `Drop`.
+        let future = unsafe { Pin::new_unchecked(&mut *this.future) };
+        let failure = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => {
+                this.guard.register(cx);
+                return Poll::Pending;
+            }
+            Ok(Poll::Ready(Ok(value))) => return Poll::Ready(Some(value)),
+            Ok(Poll::Ready(Err(error))) => {
+                let (id, name) = current_child();
+                ChildFailure::Error { id, name, error }
+            }
+            Err(payload) => {
+                let (id, name) = current_child();
+                ChildFailure::panicked(id, name, payload)
+            }
+        };
+        this.guard.inner().record(failure);
+        // Like asyncio, which aborts the group from a done callback
+        // scheduled with `call_soon`, the siblings are cancelled only after
+        // the tasks that are ready now have run: children failing "at once"
+        // are all reported. So the child yields once before it aborts.
+        this.failed = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }
 
-impl<E, F> Drop for CatchDrop<E, F> {
+impl<E, F> Drop for Child<E, F> {
     fn drop(&mut self) {
-        // SAFETY: dropped once, here, in place.
+        // SAFETY: dropped once, here, in place; never touched again.
         let dropped = catch_unwind(AssertUnwindSafe(|| unsafe {
             ManuallyDrop::drop(&mut self.future)
         }));
         if let Err(payload) = dropped {
-            // SAFETY: declared after the child's guard in `run_child`, so
-            // dropped before it: the group is still alive.
-            let group = unsafe { self.group.as_ref() };
+            let group = self.guard.inner();
             let (id, name) = current_child();
             group.record(ChildFailure::panicked(id, name, payload));
             group.abort();
             // The child's handle reports a failure; its payload is in the
-            // group's error.
+            // group's error. The guard is still dropped after this, so the
+            // child counts out.
             std::panic::resume_unwind(Box::new(FailedInDrop));
         }
     }
 }
 
-/// Polls a child's future; cancels the child's task once the group aborts.
-struct Watch<'a, E, F> {
-    guard: &'a mut ChildGuard<E>,
-    future: Pin<&'a mut F>,
-}
-
-impl<E, F: Future> Future for Watch<'_, E, F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = &mut *self;
-        if this.guard.inner().is_aborting() && cancel_current_task(cx) {
-            return Poll::Pending;
-        }
-        let output = this.future.as_mut().poll(cx);
-        if output.is_pending() {
-            this.guard.register(cx);
-        }
-        output
+fn run_child<E, F>(guard: ChildGuard<E>, future: F) -> Child<E, F> {
+    Child {
+        future: ManuallyDrop::new(future),
+        guard,
+        failed: false,
     }
-}
-
-/// The future every child task runs: the user's future, watched.
-async fn run_child<F, T, E>(guard: ChildGuard<E>, future: F) -> Option<T>
-where
-    F: Future<Output = Result<T, E>>,
-{
-    // Declared before `future`, so dropped after it: the group counts the
-    // child out only once the child's own future (and its `Drop`) is gone.
-    let mut guard = guard;
-    let future = std::pin::pin!(CatchDrop {
-        future: ManuallyDrop::new(AssertUnwindSafe(future).catch_unwind()),
-        group: guard.inner,
-    });
-    let outcome = Watch {
-        guard: &mut guard,
-        future,
-    }
-    .await;
-    let (id, name) = match outcome {
-        Ok(Ok(value)) => return Some(value),
-        Ok(Err(_)) | Err(_) => current_child(),
-    };
-    let failure = match outcome {
-        Ok(Ok(_)) => unreachable!("handled above"),
-        Ok(Err(error)) => ChildFailure::Error { id, name, error },
-        Err(payload) => ChildFailure::panicked(id, name, payload),
-    };
-    guard.inner().record(failure);
-    // Like asyncio, which aborts the group from a done callback scheduled
-    // with `call_soon`, the siblings are cancelled only after the tasks that
-    // are ready now have run: children failing "at once" are all reported.
-    crate::yield_now().await;
-    guard.inner().abort();
-    None
 }
 
 /// Counts a new child in, or panics if the group was joined already.
@@ -1141,6 +1135,14 @@ impl<T> Future for ChildTask<T> {
             Ok(None) => Err(self.error(true)),
             Err(err) => Err(self.error(err.is_panic())),
         })
+    }
+}
+
+impl<T> Drop for ChildTask<T> {
+    fn drop(&mut self) {
+        // The group still joins the child; it need not wait for an output
+        // nobody can read.
+        self.task.meta().mark_unobserved();
     }
 }
 

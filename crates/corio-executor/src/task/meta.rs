@@ -19,6 +19,8 @@
 //!   it may finish (see `drain.rs`).
 //! - the bits from `CANCEL_ONE` (eight of them) count pending cancel
 //!   requests, asyncio's `Task.cancelling()`; the count saturates at 255.
+//! - `UNOBSERVED`: the task is a group child whose handle was dropped, so
+//!   nobody can see its output: it may count out of its group at once.
 //! - the bits from `COOP_ONE` up count live `cancelled()` futures of the
 //!   task; while non-zero a first cancel request wakes the task instead of
 //!   dropping it, so it can clean up on its own terms.
@@ -36,7 +38,8 @@ const HANDLED: u32 = 2;
 const DRAIN: u32 = 4;
 const CANCEL_ONE: u32 = 8;
 const CANCEL_MASK: u32 = 0xff * CANCEL_ONE;
-const COOP_ONE: u32 = 256 * CANCEL_ONE;
+const UNOBSERVED: u32 = 256 * CANCEL_ONE;
+const COOP_ONE: u32 = 2 * UNOBSERVED;
 
 /// Where a task may run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -235,6 +238,18 @@ impl TaskMeta {
     /// Records that the task waits for dropped groups to drain.
     pub(crate) fn mark_draining(&self) {
         self.state.fetch_or(DRAIN, Ordering::AcqRel);
+    }
+
+    /// Records that nobody can observe the task's output any more (its
+    /// group child handle was dropped).
+    pub(crate) fn mark_unobserved(&self) {
+        self.state.fetch_or(UNOBSERVED, Ordering::Release);
+    }
+
+    /// Whether the task may count out of its group before its output is
+    /// stored: nobody can see the output, and it waits for no group.
+    pub(crate) fn may_count_out_now(&self) -> bool {
+        self.state() & (UNOBSERVED | DRAIN) == UNOBSERVED
     }
 
     /// Whether the task waits for dropped groups to drain.
