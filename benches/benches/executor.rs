@@ -19,6 +19,7 @@ struct SpawnMany;
 impl Scenario for SpawnMany {
     const NAME: &'static str = "spawn_many";
     const OPS: u64 = SPAWN_MANY_OPS;
+    const EAGER: bool = true;
 
     fn bench<R: Runtime>(runtime: &R, bencher: &mut Bencher<'_>) {
         bencher.iter(|| {
@@ -137,6 +138,7 @@ impl ChainedSpawn {
 impl Scenario for ChainedSpawn {
     const NAME: &'static str = "chained_spawn";
     const OPS: u64 = CHAINED_SPAWN_OPS;
+    const EAGER: bool = true;
 
     fn bench<R: Runtime>(runtime: &R, bencher: &mut Bencher<'_>) {
         bencher.iter(|| {

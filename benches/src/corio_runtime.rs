@@ -23,8 +23,23 @@ impl Corio {
     ///
     /// When the runner cannot start.
     pub fn start(name: &'static str, workers: usize) -> Self {
+        Self::start_with(name, workers, false)
+    }
+
+    /// Starts a runner whose tasks start eagerly (their first poll runs
+    /// inside `spawn`): `corio-eager`, `corio-eager-1w`.
+    ///
+    /// # Panics
+    ///
+    /// When the runner cannot start.
+    pub fn start_eager(name: &'static str, workers: usize) -> Self {
+        Self::start_with(name, workers, true)
+    }
+
+    fn start_with(name: &'static str, workers: usize, eager: bool) -> Self {
         let runner = corio::Runner::builder()
             .workers(workers)
+            .eager_tasks(eager)
             .build()
             .expect("cannot start the corio runner");
         let handle = runner.handle();

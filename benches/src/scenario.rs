@@ -28,6 +28,10 @@ pub trait Scenario {
     /// a fixed iteration count, so a quick run stays quick.
     const SLOW: bool = false;
 
+    /// Whether the group also measures corio with eager task start
+    /// (`corio-eager`, `corio-eager-1w`), for scenarios that spawn.
+    const EAGER: bool = false;
+
     /// Measures one batch of the scenario per iteration on `runtime`.
     fn bench<R: Runtime>(runtime: &R, bencher: &mut Bencher<'_>);
 }
@@ -40,10 +44,19 @@ pub fn bench_scenario<S: Scenario>(criterion: &mut Criterion) {
     if S::SLOW {
         group.sampling_mode(SamplingMode::Flat);
     }
-    visit_runtimes(&mut OnEveryRuntime::<S> {
+    let mut visitor = OnEveryRuntime::<S> {
         group: &mut group,
         scenario: std::marker::PhantomData,
-    });
+    };
+    visit_runtimes(&mut visitor);
+    if S::EAGER {
+        visitor.visit("corio-eager", || {
+            crate::Corio::start_eager("corio-eager", 2)
+        });
+        visitor.visit("corio-eager-1w", || {
+            crate::Corio::start_eager("corio-eager-1w", 1)
+        });
+    }
     group.finish();
 }
 
