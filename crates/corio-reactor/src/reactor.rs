@@ -447,6 +447,7 @@ impl Reactor {
         fd: BorrowedFd<'_>,
     ) -> io::Result<()> {
         self.source_count.fetch_sub(1, Ordering::Relaxed);
+        source.forget_wakers();
         if let Err(e) = self.poller.delete(fd) {
             std::mem::forget(source.clone());
             return Err(e);

@@ -144,6 +144,22 @@ impl Source {
         );
     }
 
+    /// Drops every stored waker: the source is being deregistered, so no
+    /// one waits on it any more. Its memory outlives the deregistration
+    /// (until the reactor's next poll), but the wakers must not: each holds
+    /// a task, the task its runtime, and the runtime this reactor, a cycle
+    /// that would keep all of them alive once no poll comes any more.
+    pub(crate) fn forget_wakers(&self) {
+        let mut stale = Vec::new();
+        {
+            let mut wakers = self.lock_wakers();
+            wakers[READ].take_into(&mut stale);
+            wakers[WRITE].take_into(&mut stale);
+        }
+        // Dropped outside the lock: a waker's drop may free a task.
+        drop(stale);
+    }
+
     /// Ready if `dir` is ready; otherwise registers the waker and re-checks.
     pub(crate) fn poll_ready(&self, dir: usize, cx: &mut Context<'_>) -> Poll<()> {
         if Source::is_ready(self.snapshot(), dir) {
