@@ -108,7 +108,6 @@ impl BlockingPool {
                 // A call cancelled before it started completes as cancelled
                 // here without running (the harness checks).
                 let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
-                crate::drain::run_deferred();
                 state = self.lock();
                 continue;
             }

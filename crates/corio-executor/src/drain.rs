@@ -23,7 +23,6 @@
 //!   cancelled owner finishes only after every child, and theirs in turn,
 //!   is gone.
 
-use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
@@ -134,9 +133,7 @@ pub(crate) fn poll_drained(signals: &mut Vec<Arc<DrainSignal>>, cx: &Context<'_>
 /// it) so the worker can hold releases of groups of any error type.
 pub(crate) struct Release(RawRelease);
 
-/// The parts of a [`Release`], without its `Drop`, so the thread-local slot
-/// that holds one needs no destructor (its accesses then cost no check).
-#[derive(Clone, Copy)]
+/// The parts of a [`Release`].
 struct RawRelease {
     target: NonNull<()>,
     slot: usize,
@@ -164,12 +161,6 @@ impl Release {
             release,
         })
     }
-
-    fn into_raw(self) -> RawRelease {
-        let raw = self.0;
-        std::mem::forget(self);
-        raw
-    }
 }
 
 impl Drop for Release {
@@ -185,59 +176,24 @@ impl std::fmt::Debug for Release {
     }
 }
 
-thread_local! {
-    /// The count-out deferred by the runnable running on this thread. A
-    /// runnable defers at most one (its own), so one slot serves; `MORE`
-    /// holds the others while eager starts nest. The slot holds the raw
-    /// parts of a `Release` that it owns.
-    static DEFERRED: Cell<Option<RawRelease>> = const { Cell::new(None) };
-    static MORE: RefCell<Vec<Release>> = const { RefCell::new(Vec::new()) };
-    /// Whether `MORE` may hold anything (read without touching `MORE`,
-    /// whose destructor makes every access check its state).
-    static HAS_MORE: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Hands a count-out to the thread, to run once the runnable being run has
-/// returned (every place that runs a runnable calls [`run_deferred`] then).
+/// Hands a count-out to this thread's worker, to run once the runnable
+/// being run has returned (the worker runs what was deferred after each
+/// runnable); runs it at once on a thread that is no worker (no output is
+/// stored there that a joiner could miss: group children run on workers).
 pub(crate) fn defer(release: Release) {
-    let raw = release.into_raw();
-    if let Some(earlier) = DEFERRED.with(|d| d.replace(Some(raw))) {
-        MORE.with(|m| m.borrow_mut().push(Release(earlier)));
-        HAS_MORE.with(|h| h.set(true));
-    }
+    with_worker(|worker| match worker {
+        Some(w) => w.defer_release(release),
+        None => drop(release),
+    })
 }
 
 /// Takes the count-outs deferred on this thread so far (the running
 /// task's own).
 pub(crate) fn take_deferred() -> Vec<Release> {
-    HAS_MORE.with(|h| h.set(false));
-    let mut all = MORE.with(|m| std::mem::take(&mut *m.borrow_mut()));
-    all.extend(DEFERRED.with(Cell::take).map(Release));
-    all
+    with_worker(|worker| worker.map(|w| w.take_releases()).unwrap_or_default())
 }
 
 /// Gives count-outs back, to run after this runnable.
 pub(crate) fn defer_all(releases: Vec<Release>) {
     releases.into_iter().for_each(defer);
-}
-
-/// Runs the count-outs deferred by the runnable that just returned.
-///
-/// `MORE` only fills while the slot is taken, so an empty slot means
-/// nothing is deferred. A release catches the panics of the wakers it
-/// calls, so none is lost to another's.
-pub(crate) fn run_deferred() {
-    let Some(first) = DEFERRED.with(Cell::take) else {
-        return;
-    };
-    drop(Release(first));
-    if !HAS_MORE.with(|h| h.replace(false)) {
-        return;
-    }
-    loop {
-        let Some(release) = MORE.with(|m| m.borrow_mut().pop()) else {
-            break;
-        };
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(release)));
-    }
 }

@@ -47,7 +47,7 @@ use concurrent_queue::ConcurrentQueue;
 use corio_reactor::{Reactor, coop};
 
 use crate::blocking::BlockingPool;
-use crate::drain::DrainTable;
+use crate::drain::{DrainTable, Release};
 use crate::idle::Idle;
 use crate::local_queue::LocalQueue;
 use crate::parker::Parker;
@@ -127,6 +127,11 @@ pub(crate) struct Worker {
     /// wakes then stay with it (no sibling is woken for each one).
     parking: Cell<bool>,
     ids: Cell<(u64, u64)>,
+    /// Group children's count-outs, run once the runnable that deferred
+    /// them has returned (see `drain.rs`); `has_releases` lets every other
+    /// runnable skip the list with one load.
+    releases: RefCell<Vec<Release>>,
+    has_releases: Cell<bool>,
     /// How deep eager starts are nested right now.
     eager_depth: Cell<u32>,
 }
@@ -409,9 +414,15 @@ pub(crate) fn cancel_now(runnable: Runnable) {
         Some(w) => w.run_runnable(runnable),
         None => {
             let _ = catch_unwind(AssertUnwindSafe(move || runnable.run()));
-            crate::drain::run_deferred();
         }
     });
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Count-outs of tasks dropped after the last runnable ran.
+        self.run_releases();
+    }
 }
 
 impl Worker {
@@ -429,6 +440,8 @@ impl Worker {
             searching: Cell::new(false),
             parking: Cell::new(false),
             ids: Cell::new((0, 0)),
+            releases: RefCell::new(Vec::new()),
+            has_releases: Cell::new(false),
             eager_depth: Cell::new(0),
         }
     }
@@ -466,7 +479,30 @@ impl Worker {
         // is a last line against anything async-task itself might raise.
         let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
         remote.current.store(previous, Ordering::Relaxed);
-        crate::drain::run_deferred();
+        if self.has_releases.get() {
+            self.run_releases();
+        }
+    }
+
+    pub(crate) fn defer_release(&self, release: Release) {
+        self.releases.borrow_mut().push(release);
+        self.has_releases.set(true);
+    }
+
+    pub(crate) fn take_releases(&self) -> Vec<Release> {
+        self.has_releases.set(false);
+        std::mem::take(&mut *self.releases.borrow_mut())
+    }
+
+    /// Runs the deferred count-outs, one at a time (so the list keeps its
+    /// capacity). A count-out catches the panics of the wakers it calls.
+    fn run_releases(&self) {
+        self.has_releases.set(false);
+        loop {
+            let next = self.releases.borrow_mut().pop();
+            let Some(release) = next else { break };
+            drop(release);
+        }
     }
 
     fn remote(&self) -> &Remote {
@@ -727,11 +763,22 @@ impl Worker {
     }
 
     fn run_task(&self, runnable: Runnable) {
+        let meta = runnable.metadata();
+        let remote = self.remote();
+        remote
+            .current
+            .store(meta as *const TaskMeta as *mut TaskMeta, Ordering::Relaxed);
         coop::set_budget(coop::DEFAULT_BUDGET);
         self.in_task.set(true);
-        self.run_runnable(runnable);
+        let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
         self.in_task.set(false);
         coop::unconstrained();
+        remote
+            .current
+            .store(std::ptr::null_mut(), Ordering::Relaxed);
+        if self.has_releases.get() {
+            self.run_releases();
+        }
     }
 
     fn park(&self) {

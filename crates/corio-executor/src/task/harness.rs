@@ -134,6 +134,82 @@ impl<F: Future> Harness<F> {
     }
 }
 
+impl<F: Future> Harness<F> {
+    /// A poll after the future is gone: the task waits for groups it
+    /// dropped to drain, or was polled after it completed.
+    #[cold]
+    #[inline(never)]
+    fn poll_draining(&mut self, cx: &Context<'_>) -> Poll<Result<F::Output, Panic>> {
+        // SAFETY: `done` is set (the caller checked), so the slot holds the
+        // draining state.
+        let draining = unsafe { &mut *self.slot.draining };
+        let Some(state) = draining else {
+            // Only reachable if the task was polled after it completed.
+            return Poll::Ready(Err(cancelled()));
+        };
+        if drain::poll_drained(&mut state.signals, cx).is_pending() {
+            return Poll::Pending;
+        }
+        let state = draining.take().expect("checked above");
+        let Draining {
+            output, releases, ..
+        } = *state;
+        drain::defer_all(releases);
+        Poll::Ready(output)
+    }
+
+    /// Drops the future of a task asked to stop, then ends it.
+    #[cold]
+    #[inline(never)]
+    fn cancel(&mut self, meta: &TaskMeta, cx: &Context<'_>) -> Poll<Result<F::Output, Panic>> {
+        // SAFETY: `done` is clear (the caller checked), so the future is
+        // alive.
+        let output = match unsafe { self.drop_future(meta) } {
+            // A panic while cancelling is the task's outcome: the handle
+            // reports it rather than a plain cancellation.
+            Some(panic) => Err(panic),
+            None => Err(cancelled()),
+        };
+        // SAFETY: `drop_future` set `done` and stored the draining state.
+        unsafe { self.finish(meta, output, cx) }
+    }
+
+    /// Ends a task whose poll completed with something other than a plain
+    /// value: a panic, a cancel request made during the poll, or groups
+    /// left draining.
+    #[cold]
+    #[inline(never)]
+    fn complete(
+        &mut self,
+        meta: &TaskMeta,
+        polled: Result<F::Output, Panic>,
+        cx: &Context<'_>,
+    ) -> Poll<Result<F::Output, Panic>> {
+        let output = match polled {
+            // Asked to stop during this very poll (by itself, or from
+            // another thread) without taking the request through
+            // `cancelled()`: the request wins, as a pending cancellation
+            // does in asyncio when the coroutine returns, so that a
+            // `cancel` that returned true means "cancelled".
+            Ok(value) if meta.should_drop_after_completion() => {
+                let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
+                Err(cancelled())
+            }
+            other => other,
+        };
+        // The future is dropped here rather than by async-task, so that
+        // what its `Drop` leaves behind (more groups, a group child's
+        // count-out) is known before the task finishes. A panic there after
+        // a value was produced only reaches the panic hook: the task did
+        // complete.
+        // SAFETY: `done` is still clear (the caller checked), so the future
+        // is alive.
+        let _ = unsafe { self.drop_future(meta) };
+        // SAFETY: `drop_future` set `done` and stored the draining state.
+        unsafe { self.finish(meta, output, cx) }
+    }
+}
+
 impl<F: Future> Future for Harness<F> {
     type Output = Result<F::Output, Panic>;
 
@@ -145,59 +221,28 @@ impl<F: Future> Future for Harness<F> {
         // SAFETY: see the module invariant.
         let meta = unsafe { &*this.meta };
         if meta.is_done() {
-            // SAFETY: `done` is set, so the slot holds the draining state.
-            let draining = unsafe { &mut *this.slot.draining };
-            let Some(state) = draining else {
-                // Only reachable if the task was polled after it completed.
-                return Poll::Ready(Err(cancelled()));
-            };
-            if drain::poll_drained(&mut state.signals, cx).is_pending() {
-                return Poll::Pending;
-            }
-            let state = draining.take().expect("checked above");
-            let Draining {
-                output, releases, ..
-            } = *state;
-            drain::defer_all(releases);
-            return Poll::Ready(output);
+            return this.poll_draining(cx);
         }
-        let output = if meta.should_drop() {
-            // SAFETY: `done` was clear, so the future is alive.
-            match unsafe { this.drop_future(meta) } {
-                // A panic while cancelling is the task's outcome: the
-                // handle reports it rather than a plain cancellation.
-                Some(panic) => Err(panic),
-                None => Err(cancelled()),
-            }
-        } else {
-            // SAFETY: the future is alive (`done` is clear) and stays where
-            // it is until it is dropped in place.
-            let future = unsafe { Pin::new_unchecked(&mut *this.slot.future) };
-            let output = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                Ok(Poll::Pending) => return Poll::Pending,
-                // Asked to stop during this very poll (by itself, or from
-                // another thread) without taking the request through
-                // `cancelled()`: the request wins, as a pending
-                // cancellation does in asyncio when the coroutine returns,
-                // so that a `cancel` that returned true means "cancelled".
-                Ok(Poll::Ready(value)) if meta.should_drop_after_completion() => {
-                    let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
-                    Err(cancelled())
-                }
-                Ok(Poll::Ready(value)) => Ok(value),
-                Err(panic) => Err(panic),
-            };
-            // The future is dropped here rather than by async-task, so that
-            // what its `Drop` leaves behind (groups still draining, a group
-            // child's count-out) is known before the task finishes. A panic
-            // there after a value was produced only reaches the panic hook:
-            // the task did complete.
-            // SAFETY: `done` is still clear, so the future is alive.
-            let _ = unsafe { this.drop_future(meta) };
-            output
+        if meta.should_drop() {
+            return this.cancel(meta, cx);
+        }
+        // SAFETY: the future is alive (`done` is clear) and stays where it
+        // is until it is dropped in place.
+        let future = unsafe { Pin::new_unchecked(&mut *this.slot.future) };
+        let polled = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => Ok(value),
+            Err(panic) => Err(panic),
         };
-        // SAFETY: `drop_future` set `done` and stored the draining state.
-        unsafe { this.finish(meta, output, cx) }
+        // The common end: no cancel request and no group left draining.
+        // The rest of the future (the fields of a hand-written one) is
+        // dropped by async-task, in `Drop`, as for any task; a group child's
+        // count-out deferred there still runs only after the output is
+        // stored.
+        if polled.is_ok() && meta.completes_plainly() {
+            return Poll::Ready(polled);
+        }
+        this.complete(meta, polled, cx)
     }
 }
 
@@ -207,14 +252,18 @@ impl<F: Future> Drop for Harness<F> {
         // harness.
         let meta = unsafe { &*self.meta };
         if !meta.is_done() {
-            // Dropped without completing (the runtime is ending and threw
-            // the runnable away): nothing will be stored, so nothing waits.
+            // The task completed plainly (async-task drops the harness
+            // before it stores the output), or it is dropped without
+            // completing (the runtime is ending and threw the runnable
+            // away). Either way no poll comes any more: groups dropped here
+            // cannot be waited for.
             meta.mark_done();
             // SAFETY: `done` was clear, so the future is alive; this is the
-            // last use of the harness.
-            unsafe { ManuallyDrop::drop(&mut self.slot.future) };
-            // A group child's count-out: no output will be stored.
-            drain::run_deferred();
+            // last use of the harness. async-task would abort on a panic
+            // here, so it stops here (the panic hook has reported it).
+            let _ = catch_unwind(AssertUnwindSafe(|| unsafe {
+                ManuallyDrop::drop(&mut self.slot.future)
+            }));
             if meta.is_draining() {
                 drop(meta.shared.drains.take(meta));
             }

@@ -211,6 +211,12 @@ impl TaskMeta {
         s & FORCE != 0 || (s & CANCEL_MASK != 0 && s & HANDLED == 0 && s < COOP_ONE)
     }
 
+    /// Whether a task that just completed ends with its value and nothing
+    /// to wait for: no cancel request, no group draining. One load.
+    pub(crate) fn completes_plainly(&self) -> bool {
+        self.state.load(Ordering::Relaxed) & (CANCEL_MASK | FORCE | DRAIN) == 0
+    }
+
     /// `should_drop` for a task that just completed: the common case (no
     /// request at all) costs one load and one test.
     pub(crate) fn should_drop_after_completion(&self) -> bool {
