@@ -268,19 +268,54 @@ impl Inner {
     }
 }
 
+/// The socket file a Unix server created, known by its device and inode so
+/// that closing the server removes that file and never a newer one that
+/// another server has since created at the same path.
+#[derive(Clone)]
+struct SocketFile {
+    path: PathBuf,
+    dev: u64,
+    ino: u64,
+}
+
+impl SocketFile {
+    /// Records the file the listener just bound at `path`.
+    fn created_at(path: PathBuf) -> io::Result<SocketFile> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(&path)?;
+        Ok(SocketFile {
+            path,
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+
+    /// Removes the file if the path still names the one this server
+    /// created. Between the check and the unlink another process could
+    /// still swap the file; no unlink-if-inode call exists to close that.
+    fn remove(&self) {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::symlink_metadata(&self.path) {
+            if meta.dev() == self.dev && meta.ino() == self.ino {
+                let _ = std::fs::remove_file(&self.path);
+            }
+        }
+    }
+}
+
 /// Owned by an accept task: drops the listener (and removes a Unix socket
 /// file) before telling the server this accept loop is gone.
 struct Accepting {
     listener: Option<Listener>,
-    unix_path: Option<PathBuf>,
+    unix_file: Option<SocketFile>,
     inner: Arc<Inner>,
 }
 
 impl Drop for Accepting {
     fn drop(&mut self) {
         drop(self.listener.take());
-        if let Some(path) = &self.unix_path {
-            let _ = std::fs::remove_file(path);
+        if let Some(file) = &self.unix_file {
+            file.remove();
         }
         let mut st = self.inner.lock();
         st.accepting -= 1;
@@ -476,7 +511,7 @@ impl fmt::Debug for Server {
 impl Server {
     fn start<H, F>(
         listeners: Vec<Listener>,
-        unix_path: Option<PathBuf>,
+        unix_file: Option<SocketFile>,
         handler: H,
         options: &ServerOptions,
     ) -> io::Result<Server>
@@ -503,7 +538,7 @@ impl Server {
             st.accepting += 1;
             let accepting = Accepting {
                 listener: Some(listener),
-                unix_path: unix_path.clone(),
+                unix_file: unix_file.clone(),
                 inner: inner.clone(),
             };
             let task = corio_executor::spawn(accept_loop(
@@ -569,7 +604,8 @@ impl Server {
     }
 
     /// Stops listening: the listening sockets close (a Unix socket's file
-    /// is removed); connections already accepted go on.
+    /// is removed if it is still the one this server created); connections
+    /// already accepted go on.
     ///
     /// Equivalent to `asyncio.Server.close()`. Does not wait; see
     /// [`wait_closed`](Self::wait_closed).
@@ -806,7 +842,9 @@ where
 /// Equivalent to `asyncio.start_unix_server(client_connected_cb, path)`.
 /// As asyncio does, a stale socket file at `path` is removed first (any
 /// other kind of file is left alone and binding fails), and the file is
-/// removed again when the server closes.
+/// removed again when the server closes, unless the path by then names
+/// another file (say, the socket of a newer server started at the same
+/// path): the server recognises its own file by device and inode.
 ///
 /// # Examples
 ///
@@ -883,5 +921,6 @@ where
         }
     }
     let listener = UnixListener::bind_with(&path, &options.listen)?;
-    Server::start(vec![Listener::Unix(listener)], Some(path), handler, options)
+    let file = SocketFile::created_at(path)?;
+    Server::start(vec![Listener::Unix(listener)], Some(file), handler, options)
 }
