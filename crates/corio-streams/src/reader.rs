@@ -31,6 +31,9 @@ const FIRST_CHUNK: usize = 4 * 1024;
 const MAX_CHUNK: usize = 64 * 1024;
 /// An empty buffer larger than this is released instead of kept.
 const KEEP_BUFFER: usize = 1024 * 1024;
+/// How far an over-long line's readline looks past the buffer for the
+/// line's end: about what asyncio's transport takes in one receive.
+const LOOKAHEAD: usize = 256 * 1024;
 
 pub(crate) enum ReadIo {
     Tcp(TcpStream),
@@ -294,11 +297,13 @@ impl StreamReader {
     /// # Errors
     ///
     /// [`ReadError::LimitOverrun`] when the line is longer than the limit.
-    /// As in asyncio, the over-long data is discarded before returning: when
-    /// the `\n` is already in the buffer, the line up to and including it;
-    /// otherwise the whole buffer (the rest of that line then arrives with
-    /// the next read). [`ReadError::Io`] when the source fails; the buffer is
-    /// untouched.
+    /// As in asyncio, the over-long line is discarded before returning,
+    /// through its `\n` when the `\n` has already arrived (it is buffered,
+    /// or the source has it ready without waiting, up to 256 KiB further
+    /// on), so the next read starts at the next line. When the `\n` has not
+    /// arrived yet, what arrived is discarded and the rest of that line
+    /// comes with the next read. [`ReadError::Io`] when the source fails;
+    /// the buffer is untouched.
     pub fn readline(&mut self) -> ReadLine<'_> {
         ReadLine::new(self)
     }
@@ -550,11 +555,43 @@ impl StreamReader {
                 if self.buffer().get(e.consumed()) == Some(&b'\n') {
                     self.discard(e.consumed() + 1);
                 } else {
-                    self.discard(self.buffered());
+                    self.discard_rest_of_line(cx);
                 }
                 Poll::Ready(Err(ReadError::LimitOverrun(e)))
             }
             Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+
+    /// After a line overran the limit with no `\n` in the buffer: discards
+    /// the buffer and then what the source has ready at once, through the
+    /// first `\n` if one turns up, and stops as soon as the source would
+    /// wait, ends or fails.
+    ///
+    /// asyncio's transport hands the reader everything that has arrived, so
+    /// its readline finds a separator the peer already sent and discards
+    /// through it; this reader holds at most 2 × limit, so it looks at what
+    /// is ready now to decide the same way. It never waits, so the readline
+    /// that calls it still returns in this poll and stays cancel-safe. The
+    /// look-ahead is bounded by [`LOOKAHEAD`]; a failure is not reported
+    /// here but kept for the next read.
+    fn discard_rest_of_line(&mut self, cx: &mut Context<'_>) {
+        let mut budget = LOOKAHEAD;
+        loop {
+            if let Some(i) = self.buffer().iter().position(|&b| b == b'\n') {
+                self.discard(i + 1);
+                return;
+            }
+            let n = self.buffered();
+            self.discard(n);
+            budget = budget.saturating_sub(n);
+            if self.eof || budget == 0 {
+                return;
+            }
+            match self.poll_fill(cx, 0) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(_)) | Poll::Pending => return,
+            }
         }
     }
 }
