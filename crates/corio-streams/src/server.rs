@@ -23,6 +23,7 @@ use corio_executor::Task;
 use corio_reactor::Async;
 use corio_sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::accept_failures::{AcceptFailures, SUMMARY_EVERY};
 use crate::address::Address;
 use crate::connection::{split_tcp, split_unix};
 use crate::reader::{DEFAULT_LIMIT, StreamReader};
@@ -378,13 +379,22 @@ async fn accept_loop<H, F>(
         .first()
         .map(|a| a.to_string())
         .unwrap_or_default();
+    let mut report = AcceptReport {
+        failures: AcceptFailures::new(SUMMARY_EVERY),
+        local,
+    };
     loop {
         let permit = match &max {
             Some(sem) => Some(sem.acquire_owned().await),
             None => None,
         };
         match listener.accept(limit).await {
-            Ok(accepted) => spawn_connection(&inner, accepted, handler.clone(), permit),
+            Ok(accepted) => {
+                if let Some(line) = report.failures.ended(corio_time::now()) {
+                    report.print(&line);
+                }
+                spawn_connection(&inner, accepted, handler.clone(), permit);
+            }
             Err(e) if is_transient(&e) => {}
             Err(e) => {
                 // Out of descriptors (or memory): the pending connection
@@ -395,19 +405,40 @@ async fn accept_loop<H, F>(
                 } else {
                     "unexpected error"
                 };
-                #[allow(
-                    clippy::print_stderr,
-                    reason = "asyncio logs accept failures the same way"
-                )]
-                {
-                    eprintln!(
-                        "corio::streams: server on {local}: accept failed ({what}): {e}; \
-                         retrying in {} ms",
-                        ACCEPT_BACKOFF.as_millis()
-                    );
+                let error = format!("{what}: {e}");
+                if let Some(line) = report.failures.failed(corio_time::now(), &error) {
+                    report.print(&line);
                 }
                 corio_time::sleep(ACCEPT_BACKOFF).await;
             }
+        }
+    }
+}
+
+/// Reports an accept loop's failures on standard error, a burst at a time
+/// (see [`AcceptFailures`]); when the loop stops (the server closed) it
+/// reports what is still counted.
+struct AcceptReport {
+    failures: AcceptFailures,
+    local: String,
+}
+
+impl AcceptReport {
+    fn print(&self, line: &str) {
+        #[allow(
+            clippy::print_stderr,
+            reason = "asyncio logs accept failures the same way"
+        )]
+        {
+            eprintln!("corio::streams: server on {}: {line}", self.local);
+        }
+    }
+}
+
+impl Drop for AcceptReport {
+    fn drop(&mut self) {
+        if let Some(line) = self.failures.ended(corio_time::now()) {
+            self.print(&line);
         }
     }
 }
@@ -753,7 +784,9 @@ impl Drop for Server {
 /// once. A handler that returns an error or panics ends its own connection
 /// only (the error is reported on standard error). When `accept` fails for
 /// lack of file descriptors (`EMFILE`, `ENFILE`), the server reports it,
-/// pauses 100 ms and goes on; it never stops serving or spins.
+/// pauses 100 ms and goes on; it never stops serving or spins. Failures
+/// that repeat are reported once, then counted: a line with the count
+/// follows every 10 s while they go on and once when they end.
 ///
 /// # Examples
 ///
