@@ -56,6 +56,7 @@
 //! Blocking file I/O does not belong here: run it with `corio::to_thread`.
 #![deny(unsafe_code)]
 
+mod accept_failures;
 mod address;
 mod connection;
 mod error;

@@ -31,6 +31,9 @@ const FIRST_CHUNK: usize = 4 * 1024;
 const MAX_CHUNK: usize = 64 * 1024;
 /// An empty buffer larger than this is released instead of kept.
 const KEEP_BUFFER: usize = 1024 * 1024;
+/// How far an over-long line's readline looks past the buffer for the
+/// line's end: about what asyncio's transport takes in one receive.
+const LOOKAHEAD: usize = 256 * 1024;
 
 pub(crate) enum ReadIo {
     Tcp(TcpStream),
@@ -92,6 +95,43 @@ impl ReadIo {
 /// assert!(reader.at_eof());
 /// # std::io::Result::Ok(()) }).unwrap();
 /// ```
+///
+/// # Errors
+///
+/// A failure of the source is sticky, as an exception set on asyncio's
+/// reader is: once a read has returned an I/O error such as
+/// `ConnectionReset`, the reader never reads from the source again, and
+/// every later call that needs more bytes than are buffered returns an
+/// equivalent error (same kind, same OS error), never an end of stream.
+/// Bytes that arrived before the failure stay buffered and are still
+/// returned first. The limit errors
+/// ([`LimitOverrun`](crate::LimitOverrun)) and
+/// [`IncompleteRead`](crate::IncompleteRead) are not failures of the source
+/// and are not sticky.
+///
+/// ```
+/// use std::io;
+/// use std::pin::Pin;
+/// use std::task::{Context, Poll};
+///
+/// /// A source that fails once, then would read as end of stream.
+/// struct ResetOnce(bool);
+///
+/// impl futures_lite::AsyncRead for ResetOnce {
+///     fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, _: &mut [u8]) -> Poll<io::Result<usize>> {
+///         if std::mem::replace(&mut self.0, true) {
+///             return Poll::Ready(Ok(0));
+///         }
+///         Poll::Ready(Err(io::ErrorKind::ConnectionReset.into()))
+///     }
+/// }
+///
+/// # corio::run(async {
+/// let mut reader = corio::streams::StreamReader::new(ResetOnce(false));
+/// assert_eq!(reader.readline().await.unwrap_err().kind(), io::ErrorKind::ConnectionReset);
+/// assert_eq!(reader.read(10).await.unwrap_err().kind(), io::ErrorKind::ConnectionReset);
+/// # });
+/// ```
 pub struct StreamReader {
     io: ReadIo,
     /// Zero-initialised storage; the data is `buf[start..end]`.
@@ -99,8 +139,65 @@ pub struct StreamReader {
     start: usize,
     end: usize,
     eof: bool,
+    /// How the source failed, once it has: every later read that needs the
+    /// source fails the same way instead of reading on.
+    failed: Option<Failure>,
     limit: usize,
     chunk: usize,
+}
+
+/// What is kept of a read error so that it can be given again.
+#[derive(Debug)]
+struct Failure {
+    kind: io::ErrorKind,
+    os: Option<i32>,
+    message: String,
+}
+
+impl Failure {
+    fn of(e: &io::Error) -> Failure {
+        Failure {
+            kind: e.kind(),
+            os: e.raw_os_error(),
+            message: e.to_string(),
+        }
+    }
+
+    /// An error equivalent to the first: the same OS error where there was
+    /// one, else the same kind and message.
+    fn error(&self) -> io::Error {
+        match self.os {
+            Some(code) => io::Error::from_raw_os_error(code),
+            None => io::Error::new(self.kind, self.message.clone()),
+        }
+    }
+}
+
+/// Reads once from `io` into `dst`, retrying on `Interrupted`. A failure is
+/// recorded in `failed`, and once one is, no read reaches the source again:
+/// a reset socket reads as end of stream the second time, and that must not
+/// pass for a clean close.
+fn poll_source(
+    io: &mut ReadIo,
+    failed: &mut Option<Failure>,
+    cx: &mut Context<'_>,
+    dst: &mut [u8],
+) -> Poll<io::Result<usize>> {
+    if let Some(f) = failed {
+        return Poll::Ready(Err(f.error()));
+    }
+    loop {
+        match ready!(io.poll_read(cx, dst)) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                if e.kind() != io::ErrorKind::WouldBlock {
+                    *failed = Some(Failure::of(&e));
+                }
+                return Poll::Ready(Err(e));
+            }
+            Ok(n) => return Poll::Ready(Ok(n)),
+        }
+    }
 }
 
 impl fmt::Debug for StreamReader {
@@ -114,6 +211,7 @@ impl fmt::Debug for StreamReader {
             .field("source", &source)
             .field("buffered", &(self.end - self.start))
             .field("eof", &self.eof)
+            .field("failed", &self.failed.as_ref().map(|f| f.kind))
             .field("limit", &self.limit)
             .finish()
     }
@@ -165,6 +263,7 @@ impl StreamReader {
             start: 0,
             end: 0,
             eof: false,
+            failed: None,
             limit,
             chunk: FIRST_CHUNK,
         }
@@ -294,11 +393,13 @@ impl StreamReader {
     /// # Errors
     ///
     /// [`ReadError::LimitOverrun`] when the line is longer than the limit.
-    /// As in asyncio, the over-long data is discarded before returning: when
-    /// the `\n` is already in the buffer, the line up to and including it;
-    /// otherwise the whole buffer (the rest of that line then arrives with
-    /// the next read). [`ReadError::Io`] when the source fails; the buffer is
-    /// untouched.
+    /// As in asyncio, the over-long line is discarded before returning,
+    /// through its `\n` when the `\n` has already arrived (it is buffered,
+    /// or the source has it ready without waiting, up to 256 KiB further
+    /// on), so the next read starts at the next line. When the `\n` has not
+    /// arrived yet, what arrived is discarded and the rest of that line
+    /// comes with the next read. [`ReadError::Io`] when the source fails;
+    /// the buffer is untouched.
     pub fn readline(&mut self) -> ReadLine<'_> {
         ReadLine::new(self)
     }
@@ -420,6 +521,9 @@ impl StreamReader {
     /// the current operation needs buffered in all; the buffer does not grow
     /// past `max(want, 2 × limit)`. Sets `eof` when the source ends.
     fn poll_fill(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<()>> {
+        if let Some(f) = &self.failed {
+            return Poll::Ready(Err(f.error()));
+        }
         let cap = want.max(self.limit.saturating_mul(2));
         let room = cap.saturating_sub(self.buffered()).max(1);
         let chunk = room.min(self.chunk);
@@ -435,12 +539,7 @@ impl StreamReader {
         }
         let space = (self.buf.len() - self.end).min(room);
         let dst = &mut self.buf[self.end..self.end + space];
-        let n = loop {
-            match ready!(self.io.poll_read(cx, dst)) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                result => break result?,
-            }
-        };
+        let n = ready!(poll_source(&mut self.io, &mut self.failed, cx, dst))?;
         if n == 0 {
             self.eof = true;
         } else {
@@ -550,11 +649,43 @@ impl StreamReader {
                 if self.buffer().get(e.consumed()) == Some(&b'\n') {
                     self.discard(e.consumed() + 1);
                 } else {
-                    self.discard(self.buffered());
+                    self.discard_rest_of_line(cx);
                 }
                 Poll::Ready(Err(ReadError::LimitOverrun(e)))
             }
             Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+
+    /// After a line overran the limit with no `\n` in the buffer: discards
+    /// the buffer and then what the source has ready at once, through the
+    /// first `\n` if one turns up, and stops as soon as the source would
+    /// wait, ends or fails.
+    ///
+    /// asyncio's transport hands the reader everything that has arrived, so
+    /// its readline finds a separator the peer already sent and discards
+    /// through it; this reader holds at most 2 × limit, so it looks at what
+    /// is ready now to decide the same way. It never waits, so the readline
+    /// that calls it still returns in this poll and stays cancel-safe. The
+    /// look-ahead is bounded by [`LOOKAHEAD`]; a failure is not reported
+    /// here but kept for the next read.
+    fn discard_rest_of_line(&mut self, cx: &mut Context<'_>) {
+        let mut budget = LOOKAHEAD;
+        loop {
+            if let Some(i) = self.buffer().iter().position(|&b| b == b'\n') {
+                self.discard(i + 1);
+                return;
+            }
+            let n = self.buffered();
+            self.discard(n);
+            budget = budget.saturating_sub(n);
+            if self.eof || budget == 0 {
+                return;
+            }
+            match self.poll_fill(cx, 0) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(_)) | Poll::Pending => return,
+            }
         }
     }
 }
@@ -576,7 +707,7 @@ impl AsyncRead for StreamReader {
         if this.buffered() == 0 && !this.eof {
             if out.len() >= this.chunk {
                 // Large reads bypass the buffer.
-                let n = ready!(this.io.poll_read(cx, out))?;
+                let n = ready!(poll_source(&mut this.io, &mut this.failed, cx, out))?;
                 if n == 0 && !out.is_empty() {
                     this.eof = true;
                 }

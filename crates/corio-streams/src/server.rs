@@ -23,6 +23,7 @@ use corio_executor::Task;
 use corio_reactor::Async;
 use corio_sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::accept_failures::{AcceptFailures, SUMMARY_EVERY};
 use crate::address::Address;
 use crate::connection::{split_tcp, split_unix};
 use crate::reader::{DEFAULT_LIMIT, StreamReader};
@@ -268,19 +269,54 @@ impl Inner {
     }
 }
 
+/// The socket file a Unix server created, known by its device and inode so
+/// that closing the server removes that file and never a newer one that
+/// another server has since created at the same path.
+#[derive(Clone)]
+struct SocketFile {
+    path: PathBuf,
+    dev: u64,
+    ino: u64,
+}
+
+impl SocketFile {
+    /// Records the file the listener just bound at `path`.
+    fn created_at(path: PathBuf) -> io::Result<SocketFile> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(&path)?;
+        Ok(SocketFile {
+            path,
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+
+    /// Removes the file if the path still names the one this server
+    /// created. Between the check and the unlink another process could
+    /// still swap the file; no unlink-if-inode call exists to close that.
+    fn remove(&self) {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::symlink_metadata(&self.path) {
+            if meta.dev() == self.dev && meta.ino() == self.ino {
+                let _ = std::fs::remove_file(&self.path);
+            }
+        }
+    }
+}
+
 /// Owned by an accept task: drops the listener (and removes a Unix socket
 /// file) before telling the server this accept loop is gone.
 struct Accepting {
     listener: Option<Listener>,
-    unix_path: Option<PathBuf>,
+    unix_file: Option<SocketFile>,
     inner: Arc<Inner>,
 }
 
 impl Drop for Accepting {
     fn drop(&mut self) {
         drop(self.listener.take());
-        if let Some(path) = &self.unix_path {
-            let _ = std::fs::remove_file(path);
+        if let Some(file) = &self.unix_file {
+            file.remove();
         }
         let mut st = self.inner.lock();
         st.accepting -= 1;
@@ -343,13 +379,22 @@ async fn accept_loop<H, F>(
         .first()
         .map(|a| a.to_string())
         .unwrap_or_default();
+    let mut report = AcceptReport {
+        failures: AcceptFailures::new(SUMMARY_EVERY),
+        local,
+    };
     loop {
         let permit = match &max {
             Some(sem) => Some(sem.acquire_owned().await),
             None => None,
         };
         match listener.accept(limit).await {
-            Ok(accepted) => spawn_connection(&inner, accepted, handler.clone(), permit),
+            Ok(accepted) => {
+                if let Some(line) = report.failures.ended(corio_time::now()) {
+                    report.print(&line);
+                }
+                spawn_connection(&inner, accepted, handler.clone(), permit);
+            }
             Err(e) if is_transient(&e) => {}
             Err(e) => {
                 // Out of descriptors (or memory): the pending connection
@@ -360,19 +405,40 @@ async fn accept_loop<H, F>(
                 } else {
                     "unexpected error"
                 };
-                #[allow(
-                    clippy::print_stderr,
-                    reason = "asyncio logs accept failures the same way"
-                )]
-                {
-                    eprintln!(
-                        "corio::streams: server on {local}: accept failed ({what}): {e}; \
-                         retrying in {} ms",
-                        ACCEPT_BACKOFF.as_millis()
-                    );
+                let error = format!("{what}: {e}");
+                if let Some(line) = report.failures.failed(corio_time::now(), &error) {
+                    report.print(&line);
                 }
                 corio_time::sleep(ACCEPT_BACKOFF).await;
             }
+        }
+    }
+}
+
+/// Reports an accept loop's failures on standard error, a burst at a time
+/// (see [`AcceptFailures`]); when the loop stops (the server closed) it
+/// reports what is still counted.
+struct AcceptReport {
+    failures: AcceptFailures,
+    local: String,
+}
+
+impl AcceptReport {
+    fn print(&self, line: &str) {
+        #[allow(
+            clippy::print_stderr,
+            reason = "asyncio logs accept failures the same way"
+        )]
+        {
+            eprintln!("corio::streams: server on {}: {line}", self.local);
+        }
+    }
+}
+
+impl Drop for AcceptReport {
+    fn drop(&mut self) {
+        if let Some(line) = self.failures.ended(corio_time::now()) {
+            self.print(&line);
         }
     }
 }
@@ -476,7 +542,7 @@ impl fmt::Debug for Server {
 impl Server {
     fn start<H, F>(
         listeners: Vec<Listener>,
-        unix_path: Option<PathBuf>,
+        unix_file: Option<SocketFile>,
         handler: H,
         options: &ServerOptions,
     ) -> io::Result<Server>
@@ -503,7 +569,7 @@ impl Server {
             st.accepting += 1;
             let accepting = Accepting {
                 listener: Some(listener),
-                unix_path: unix_path.clone(),
+                unix_file: unix_file.clone(),
                 inner: inner.clone(),
             };
             let task = corio_executor::spawn(accept_loop(
@@ -569,7 +635,8 @@ impl Server {
     }
 
     /// Stops listening: the listening sockets close (a Unix socket's file
-    /// is removed); connections already accepted go on.
+    /// is removed if it is still the one this server created); connections
+    /// already accepted go on.
     ///
     /// Equivalent to `asyncio.Server.close()`. Does not wait; see
     /// [`wait_closed`](Self::wait_closed).
@@ -717,7 +784,9 @@ impl Drop for Server {
 /// once. A handler that returns an error or panics ends its own connection
 /// only (the error is reported on standard error). When `accept` fails for
 /// lack of file descriptors (`EMFILE`, `ENFILE`), the server reports it,
-/// pauses 100 ms and goes on; it never stops serving or spins.
+/// pauses 100 ms and goes on; it never stops serving or spins. Failures
+/// that repeat are reported once, then counted: a line with the count
+/// follows every 10 s while they go on and once when they end.
 ///
 /// # Examples
 ///
@@ -806,7 +875,9 @@ where
 /// Equivalent to `asyncio.start_unix_server(client_connected_cb, path)`.
 /// As asyncio does, a stale socket file at `path` is removed first (any
 /// other kind of file is left alone and binding fails), and the file is
-/// removed again when the server closes.
+/// removed again when the server closes, unless the path by then names
+/// another file (say, the socket of a newer server started at the same
+/// path): the server recognises its own file by device and inode.
 ///
 /// # Examples
 ///
@@ -883,5 +954,6 @@ where
         }
     }
     let listener = UnixListener::bind_with(&path, &options.listen)?;
-    Server::start(vec![Listener::Unix(listener)], Some(path), handler, options)
+    let file = SocketFile::created_at(path)?;
+    Server::start(vec![Listener::Unix(listener)], Some(file), handler, options)
 }

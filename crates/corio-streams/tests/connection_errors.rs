@@ -113,3 +113,91 @@ fn raw_streams_read_to_eof_after_shutdown() {
         assert_eq!(&buf, b"still open");
     });
 }
+
+/// Accepts one connection on loopback and resets it at once (linger 0), so
+/// the client's next read fails with `ConnectionReset`.
+async fn reset_connection() -> (corio::streams::StreamReader, corio::streams::StreamWriter) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (reader, writer) = open_connection("127.0.0.1", port).await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    // Linger 0: closing sends a reset instead of a FIN.
+    socket2::SockRef::from(&server)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(server);
+    (reader, writer)
+}
+
+#[test]
+fn a_reset_is_sticky_for_every_later_read() {
+    corio::run(async {
+        let (mut reader, _writer) = reset_connection().await;
+        let first = corio::timeout(Duration::from_secs(10), reader.readline())
+            .await
+            .expect("readline must not hang after a reset")
+            .unwrap_err();
+        assert_eq!(first.kind(), io::ErrorKind::ConnectionReset);
+
+        // The socket alone would now read as a clean end of stream; the
+        // reader keeps reporting the reset instead.
+        for _ in 0..2 {
+            let e = reader.readline().await.unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::ConnectionReset);
+        }
+        assert_eq!(
+            reader.read(10).await.unwrap_err().kind(),
+            io::ErrorKind::ConnectionReset
+        );
+        assert_eq!(
+            reader.readexactly(1).await.unwrap_err().kind(),
+            io::ErrorKind::ConnectionReset
+        );
+        assert_eq!(
+            reader.readuntil(b"!").await.unwrap_err().kind(),
+            io::ErrorKind::ConnectionReset
+        );
+        assert_eq!(
+            reader.read_to_end().await.unwrap_err().kind(),
+            io::ErrorKind::ConnectionReset
+        );
+        let mut buf = [0; 8];
+        assert_eq!(
+            AsyncReadExt::read(&mut reader, &mut buf)
+                .await
+                .unwrap_err()
+                .kind(),
+            io::ErrorKind::ConnectionReset,
+            "the AsyncRead path is sticky too"
+        );
+        assert!(!reader.at_eof(), "a reset is not an end of stream");
+    });
+}
+
+#[test]
+fn a_reset_after_data_keeps_the_data_then_stays_an_error() {
+    corio::run(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (mut reader, _writer) = open_connection("127.0.0.1", port).await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        server.write_all(b"partial").await.unwrap();
+        // The client sees the bytes before the reset.
+        assert_eq!(reader.readexactly(3).await.unwrap(), b"par");
+        socket2::SockRef::from(&server)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(server);
+        let e = corio::timeout(Duration::from_secs(10), reader.readline())
+            .await
+            .expect("readline must not hang after a reset")
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::ConnectionReset);
+        // What had arrived is still returned, then the reset again.
+        assert_eq!(reader.read(100).await.unwrap(), b"tial");
+        assert_eq!(
+            reader.readline().await.unwrap_err().kind(),
+            io::ErrorKind::ConnectionReset
+        );
+    });
+}
