@@ -7,13 +7,23 @@ use std::time::Duration;
 use corio::streams::{ReadError, TcpListener, TcpStream, open_connection};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 
+/// A client's stream pair connected over loopback, and the server's end.
+async fn client_and_server() -> (
+    corio::streams::StreamReader,
+    corio::streams::StreamWriter,
+    TcpStream,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (reader, writer) = open_connection("127.0.0.1", port).await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (reader, writer, server)
+}
+
 #[test]
 fn peer_reset_during_readexactly_is_an_error() {
     corio::run(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (mut reader, _writer) = open_connection("127.0.0.1", port).await.unwrap();
-        let (mut server, _) = listener.accept().await.unwrap();
+        let (mut reader, _writer, mut server) = client_and_server().await;
         server.write_all(b"0123456789").await.unwrap();
         let reset = corio::spawn(async move {
             corio::sleep(Duration::from_millis(50)).await;
@@ -177,10 +187,7 @@ fn a_reset_is_sticky_for_every_later_read() {
 #[test]
 fn a_reset_after_data_keeps_the_data_then_stays_an_error() {
     corio::run(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (mut reader, _writer) = open_connection("127.0.0.1", port).await.unwrap();
-        let (mut server, _) = listener.accept().await.unwrap();
+        let (mut reader, _writer, mut server) = client_and_server().await;
         server.write_all(b"partial").await.unwrap();
         // The client sees the bytes before the reset.
         assert_eq!(reader.readexactly(3).await.unwrap(), b"par");
