@@ -1,7 +1,8 @@
 //! The wrapper every spawned future runs inside: it turns a panic into a
 //! value, carries out cancellation, marks the task done when the future is
 //! dropped, and holds the output back while task groups the future dropped
-//! still have live children (see `drain.rs`).
+//! still have live children (see `drain.rs`). The output is a
+//! [`TaskOutput`], whose drop cannot unwind into async-task.
 //!
 //! Cancellation happens here rather than by dropping async-task's
 //! `Runnable`: when the task's metadata says it must stop, the harness drops
@@ -33,6 +34,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::meta::TaskMeta;
+use super::output::{TaskOutput, drop_payload};
 use crate::drain::{self, DrainSignal, Release};
 
 pub(crate) type Panic = Box<dyn Any + Send + 'static>;
@@ -50,7 +52,7 @@ fn cancelled() -> Panic {
 
 /// A finished future's output, held until the groups it dropped are empty.
 struct Draining<T> {
-    output: Result<T, Panic>,
+    output: TaskOutput<T>,
     signals: Vec<Arc<DrainSignal>>,
     /// The task's own count-out from its group, if it is a group child:
     /// run only after its output is stored.
@@ -114,7 +116,8 @@ impl<F: Future> Harness<F> {
         meta: &TaskMeta,
         output: Result<F::Output, Panic>,
         cx: &Context<'_>,
-    ) -> Poll<Result<F::Output, Panic>> {
+    ) -> Poll<TaskOutput<F::Output>> {
+        let output = TaskOutput::new(output);
         if !meta.is_draining() {
             return Poll::Ready(output);
         }
@@ -135,7 +138,9 @@ impl<F: Future> Harness<F> {
 }
 
 impl<F: Future> Future for Harness<F> {
-    type Output = Result<F::Output, Panic>;
+    /// Wrapped so that async-task, which drops a detached task's output
+    /// inside its abort-on-panic guard, never sees that drop unwind.
+    type Output = TaskOutput<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: structural pinning of the future in `slot`: it is never
@@ -149,7 +154,7 @@ impl<F: Future> Future for Harness<F> {
             let draining = unsafe { &mut *this.slot.draining };
             let Some(state) = draining else {
                 // Only reachable if the task was polled after it completed.
-                return Poll::Ready(Err(cancelled()));
+                return Poll::Ready(TaskOutput::new(Err(cancelled())));
             };
             if drain::poll_drained(&mut state.signals, cx).is_pending() {
                 return Poll::Pending;
@@ -181,7 +186,7 @@ impl<F: Future> Future for Harness<F> {
                 // cancellation does in asyncio when the coroutine returns,
                 // so that a `cancel` that returned true means "cancelled".
                 Ok(Poll::Ready(value)) if meta.should_drop_after_completion() => {
-                    let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
+                    drop(TaskOutput::new(Ok(value)));
                     Err(cancelled())
                 }
                 Ok(Poll::Ready(value)) => Ok(value),
@@ -193,7 +198,9 @@ impl<F: Future> Future for Harness<F> {
             // there after a value was produced only reaches the panic hook:
             // the task did complete.
             // SAFETY: `done` is still clear, so the future is alive.
-            let _ = unsafe { this.drop_future(meta) };
+            if let Some(panic) = unsafe { this.drop_future(meta) } {
+                drop_payload(panic);
+            }
             output
         };
         // SAFETY: `drop_future` set `done` and stored the draining state.
