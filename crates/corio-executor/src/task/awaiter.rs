@@ -7,12 +7,19 @@
 //! calls the user's waker under `catch_unwind`, and a panic, already
 //! reported by the panic hook when it was raised, goes no further. The
 //! wrapper is made once per handle and reused while the handle is polled
-//! with a waker that wakes the same task, so a plain `task.await` allocates
-//! it once.
+//! with a waker that wakes the same task.
+//!
+//! The common case needs no wrapper at all: a corio task awaiting a handle
+//! with its own waker, whose wake only schedules that task (corio code that
+//! does not panic). The harness records, for the thread, which waker the
+//! task it is polling was given ([`polling`]), and the handle passes that
+//! waker through unwrapped ([`is_polling_task`]).
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr;
 use std::sync::Arc;
-use std::task::{Wake, Waker};
+use std::task::{RawWakerVTable, Wake, Waker};
 
 use super::output::drop_payload;
 
@@ -61,4 +68,37 @@ impl Drop for Awaiter {
             drop_payload(payload);
         }
     }
+}
+
+/// A waker's identity: its data pointer and its vtable.
+type WakerId = (*const (), *const RawWakerVTable);
+
+thread_local! {
+    /// The waker of the task whose future this thread is polling now; null
+    /// pointers outside task polls. Only compared, never dereferenced.
+    static POLLING: Cell<WakerId> = const { Cell::new((ptr::null(), ptr::null())) };
+}
+
+fn id(waker: &Waker) -> WakerId {
+    (waker.data(), waker.vtable())
+}
+
+/// Runs `poll` with `waker`, a task's own waker handed to it by async-task,
+/// recorded as the one of the task being polled on this thread. The previous
+/// record comes back afterwards, so an eager start nested inside another
+/// task's poll leaves the outer one intact. `poll` must not unwind (the
+/// harness catches the future's panics inside it).
+#[inline]
+pub(crate) fn polling<R>(waker: &Waker, poll: impl FnOnce() -> R) -> R {
+    let previous = POLLING.with(|current| current.replace(id(waker)));
+    let result = poll();
+    POLLING.with(|current| current.set(previous));
+    result
+}
+
+/// Whether `waker` is the own waker of the task being polled on this thread.
+#[inline]
+pub(crate) fn is_polling_task(waker: &Waker) -> bool {
+    let (data, vtable) = POLLING.with(Cell::get);
+    !data.is_null() && data == waker.data() && ptr::eq(vtable, waker.vtable())
 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker, ready};
 
-use super::awaiter::Awaiter;
+use super::awaiter::{Awaiter, is_polling_task};
 use super::harness::{Panic, is_cancelled};
 use super::meta::TaskMeta;
 use super::output::TaskOutput;
@@ -254,12 +254,15 @@ impl<T> Future for Task<T> {
         // it and drops it under its abort-on-panic guard; it gets a wrapper
         // that catches the user's panics instead (see `awaiter.rs`). A task
         // that has finished and was never waited on registers no waker, so
-        // reading its output needs no wrapper.
+        // reading its output needs no wrapper, and nor does a corio task
+        // awaiting with its own waker (the common case).
         // Tasks always complete through their harness, so async-task never
         // reports one as closed; should that ever happen (a runnable dropped
         // after the runtime terminated), its panic means "no output", which
         // is a cancellation.
-        let polled = if this.awaiter.is_none() && raw.is_finished() {
+        let unwrapped =
+            is_polling_task(cx.waker()) || (this.awaiter.is_none() && raw.is_finished());
+        let polled = if unwrapped {
             catch_unwind(AssertUnwindSafe(|| Pin::new(raw).poll(cx)))
         } else {
             let awaiter = match &this.awaiter {

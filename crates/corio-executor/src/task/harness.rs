@@ -33,6 +33,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use super::awaiter;
 use super::meta::TaskMeta;
 use super::output::{TaskOutput, drop_payload};
 use crate::drain::{self, DrainSignal, Release};
@@ -178,7 +179,12 @@ impl<F: Future> Future for Harness<F> {
             // SAFETY: the future is alive (`done` is clear) and stays where
             // it is until it is dropped in place.
             let future = unsafe { Pin::new_unchecked(&mut *this.slot.future) };
-            let output = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            // Recorded so that a `Task` handle awaited with this task's
+            // own waker knows it needs no panic-catching wrapper.
+            let waker = cx.waker();
+            let polled =
+                awaiter::polling(waker, || catch_unwind(AssertUnwindSafe(|| future.poll(cx))));
+            let output = match polled {
                 Ok(Poll::Pending) => return Poll::Pending,
                 // Asked to stop during this very poll (by itself, or from
                 // another thread) without taking the request through
