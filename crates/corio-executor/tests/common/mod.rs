@@ -48,11 +48,12 @@ const CHILD_DONE: &str = "child: scenario finished";
 /// scenario that aborts the process (SIGABRT) fails the test instead of
 /// killing the test binary.
 pub(crate) fn in_child(test: &str, scenario: impl FnOnce()) {
-    use std::io::Write;
-
     if std::env::var_os(CHILD_ENV).is_some() {
         scenario();
-        writeln!(std::io::stdout(), "{CHILD_DONE}").unwrap();
+        #[allow(clippy::print_stdout, reason = "the parent reads the child's stdout")]
+        {
+            println!("{CHILD_DONE}");
+        }
         return;
     }
     let out = std::process::Command::new(std::env::current_exe().unwrap())
