@@ -53,7 +53,7 @@ use crate::local_queue::LocalQueue;
 use crate::parker::Parker;
 use crate::registry::Registry;
 use crate::task::TaskId;
-use crate::task::harness::{Harness, Panic};
+use crate::task::harness::Harness;
 use crate::task::meta::{TaskKind, TaskMeta};
 use crate::task::{RawTask, Task};
 
@@ -284,10 +284,9 @@ impl Shared {
         &self,
         worker: Option<&Worker>,
         runnable: Runnable,
-        task: async_task::Task<Result<T, Panic>, TaskMeta>,
+        raw: RawTask<T>,
         eager: Option<bool>,
     ) -> Task<T> {
-        let raw: RawTask<T> = task;
         let shard = worker.map_or(self.workers(), |w| w.index);
         let meta = runnable.metadata();
         let inserted = self

@@ -19,6 +19,7 @@
 use std::cell::RefCell;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
@@ -353,9 +354,7 @@ impl Reactor {
         let mut wakers = Vec::new();
         self.collect_due_timers(&mut wakers);
         let n = wakers.len();
-        for w in wakers {
-            w.wake();
-        }
+        wake_all(wakers.drain(..));
         n
     }
 
@@ -588,11 +587,28 @@ impl Driver<'_> {
         reactor.collect_due_timers(&mut state.wakers);
         let n = state.wakers.len();
         if n > 0 {
-            for waker in state.wakers.drain(..) {
-                waker.wake();
-            }
+            wake_all(state.wakers.drain(..));
         }
         Ok(n)
+    }
+}
+
+/// Wakes every waker, even if some of them panic.
+///
+/// Wakers are user code. One that panics must neither leave the wakers
+/// after it un-woken nor unwind out of the reactor: that would take down
+/// `corio::run`, or kill the worker thread driving the reactor and hang the
+/// runtime. The panic is swallowed: the panic hook reported it when it was
+/// raised, and nobody here could act on it.
+fn wake_all(wakers: impl Iterator<Item = Waker>) {
+    for waker in wakers {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || waker.wake())) {
+            // A payload whose own `Drop` panics is forgotten rather than
+            // let unwind from here.
+            if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+                std::mem::forget(again);
+            }
+        }
     }
 }
 

@@ -79,15 +79,18 @@ fn a_waker_panicking_during_a_poll_leaves_the_reactor_drivable() {
             .poll(&mut Context::from_waker(&waker))
             .is_pending()
     );
-    let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut driver = reactor.try_lock_driver().unwrap();
-        loop {
-            driver.poll(Some(Duration::from_millis(5))).unwrap();
-        }
-    }));
-    assert!(polled.is_err(), "the waker's panic reaches the caller");
+    // The waker's panic is swallowed (the panic hook reported it): the
+    // poll that fires the timer returns normally and counts the wake.
+    let mut driver = reactor.try_lock_driver().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut woken = 0;
+    while woken == 0 && Instant::now() < deadline {
+        woken += driver.poll(Some(Duration::from_millis(5))).unwrap();
+    }
+    assert_eq!(woken, 1);
+    drop(driver);
     let mut driver = reactor
         .try_lock_driver()
-        .expect("the unwound driver released the reactor");
+        .expect("the driver released the reactor");
     assert_eq!(driver.poll(Some(Duration::ZERO)).unwrap(), 0);
 }

@@ -125,3 +125,55 @@ fn threads_stress_exact_count() {
         assert_eq!(woken.load(Ordering::Relaxed), THREADS * ROUNDS);
     });
 }
+
+/// Counts its wakes, and panics in each if `panics` is set.
+struct Counted {
+    wakes: AtomicUsize,
+    panics: bool,
+}
+
+impl std::task::Wake for Counted {
+    fn wake(self: Arc<Self>) {
+        self.wakes.fetch_add(1, Ordering::SeqCst);
+        if self.panics {
+            panic!("waker woken");
+        }
+    }
+}
+
+#[test]
+fn set_wakes_the_waiters_after_a_panicking_waker() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    let event = Event::new();
+    let counts: Vec<_> = [false, true, false]
+        .into_iter()
+        .map(|panics| {
+            Arc::new(Counted {
+                wakes: AtomicUsize::new(0),
+                panics,
+            })
+        })
+        .collect();
+    let mut waits: Vec<_> = counts.iter().map(|_| Box::pin(event.wait())).collect();
+    for (wait, count) in waits.iter_mut().zip(&counts) {
+        let waker = Waker::from(count.clone());
+        assert!(
+            wait.as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending()
+        );
+    }
+    // The middle waker's panic is reported by the hook and goes no further.
+    event.set();
+    let woken: Vec<_> = counts
+        .iter()
+        .map(|c| c.wakes.load(Ordering::SeqCst))
+        .collect();
+    assert_eq!(woken, [1, 1, 1]);
+    for wait in &mut waits {
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(wait.as_mut().poll(&mut cx).is_ready());
+    }
+}

@@ -4,13 +4,16 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker, ready};
 
+use super::awaiter::{Awaiter, is_polling_task};
 use super::harness::{Panic, is_cancelled};
 use super::meta::TaskMeta;
+use super::output::TaskOutput;
 use super::{TaskError, TaskId};
 
-pub(crate) type RawTask<T> = async_task::Task<Result<T, Panic>, TaskMeta>;
+pub(crate) type RawTask<T> = async_task::Task<TaskOutput<T>, TaskMeta>;
 
 /// A handle to a spawned task: await it for the task's result.
 ///
@@ -38,11 +41,17 @@ pub(crate) type RawTask<T> = async_task::Task<Result<T, Panic>, TaskMeta>;
 #[must_use = "a dropped Task keeps running detached; use .await to get its result or .cancel() to stop it"]
 pub struct Task<T> {
     raw: Option<RawTask<T>>,
+    /// The wrapper around the waker this handle was last polled with, kept
+    /// so that polling again with the same waker allocates nothing.
+    awaiter: Option<Arc<Awaiter>>,
 }
 
 impl<T> Task<T> {
     pub(crate) fn new(raw: RawTask<T>) -> Task<T> {
-        Task { raw: Some(raw) }
+        Task {
+            raw: Some(raw),
+            awaiter: None,
+        }
     }
 
     fn raw(&self) -> &RawTask<T> {
@@ -236,22 +245,41 @@ impl<T> Future for Task<T> {
         // resource, so a loop over handles that are always ready (say,
         // `to_thread` calls refused during shutdown) still yields.
         ready!(corio_reactor::coop::poll_proceed(cx));
-        let raw = self
+        let this = &mut *self;
+        let raw = this
             .raw
             .as_mut()
             .expect("the task handle is intact until dropped");
+        // async-task keeps the waker it is polled with and wakes it, clones
+        // it and drops it under its abort-on-panic guard; it gets a wrapper
+        // that catches the user's panics instead (see `awaiter.rs`). A task
+        // that has finished and was never waited on registers no waker, so
+        // reading its output needs no wrapper, and nor does a corio task
+        // awaiting with its own waker (the common case).
         // Tasks always complete through their harness, so async-task never
         // reports one as closed; should that ever happen (a runnable dropped
         // after the runtime terminated), its panic means "no output", which
         // is a cancellation.
-        let polled = catch_unwind(AssertUnwindSafe(|| Pin::new(raw).poll(cx)));
+        let unwrapped =
+            is_polling_task(cx.waker()) || (this.awaiter.is_none() && raw.is_finished());
+        let polled = if unwrapped {
+            catch_unwind(AssertUnwindSafe(|| Pin::new(raw).poll(cx)))
+        } else {
+            let awaiter = match &this.awaiter {
+                Some(awaiter) if awaiter.wraps(cx.waker()) => awaiter.clone(),
+                _ => this.awaiter.insert(Awaiter::new(cx.waker())).clone(),
+            };
+            let guarded = Waker::from(awaiter);
+            let mut guarded_cx = Context::from_waker(&guarded);
+            catch_unwind(AssertUnwindSafe(|| Pin::new(raw).poll(&mut guarded_cx)))
+        };
         match polled {
             Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(Ok(value))) => Poll::Ready(Ok(value)),
-            Ok(Poll::Ready(Err(payload))) if is_cancelled(&payload) => {
-                Poll::Ready(Err(self.error(None)))
-            }
-            Ok(Poll::Ready(Err(panic))) => Poll::Ready(Err(self.error(Some(panic)))),
+            Ok(Poll::Ready(output)) => match output.into_inner() {
+                Ok(value) => Poll::Ready(Ok(value)),
+                Err(payload) if is_cancelled(&payload) => Poll::Ready(Err(self.error(None))),
+                Err(panic) => Poll::Ready(Err(self.error(Some(panic)))),
+            },
             Err(_) => Poll::Ready(Err(self.error(None))),
         }
     }

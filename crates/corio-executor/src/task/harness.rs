@@ -1,7 +1,8 @@
 //! The wrapper every spawned future runs inside: it turns a panic into a
 //! value, carries out cancellation, marks the task done when the future is
 //! dropped, and holds the output back while task groups the future dropped
-//! still have live children (see `drain.rs`).
+//! still have live children (see `drain.rs`). The output is a
+//! [`TaskOutput`], whose drop cannot unwind into async-task.
 //!
 //! Cancellation happens here rather than by dropping async-task's
 //! `Runnable`: when the task's metadata says it must stop, the harness drops
@@ -32,7 +33,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use super::awaiter;
 use super::meta::TaskMeta;
+use super::output::{TaskOutput, drop_payload};
 use crate::drain::{self, DrainSignal, Release};
 
 pub(crate) type Panic = Box<dyn Any + Send + 'static>;
@@ -50,7 +53,7 @@ fn cancelled() -> Panic {
 
 /// A finished future's output, held until the groups it dropped are empty.
 struct Draining<T> {
-    output: Result<T, Panic>,
+    output: TaskOutput<T>,
     signals: Vec<Arc<DrainSignal>>,
     /// The task's own count-out from its group, if it is a group child:
     /// run only after its output is stored.
@@ -114,7 +117,8 @@ impl<F: Future> Harness<F> {
         meta: &TaskMeta,
         output: Result<F::Output, Panic>,
         cx: &Context<'_>,
-    ) -> Poll<Result<F::Output, Panic>> {
+    ) -> Poll<TaskOutput<F::Output>> {
+        let output = TaskOutput::new(output);
         if !meta.is_draining() {
             return Poll::Ready(output);
         }
@@ -139,13 +143,13 @@ impl<F: Future> Harness<F> {
     /// dropped to drain, or was polled after it completed.
     #[cold]
     #[inline(never)]
-    fn poll_draining(&mut self, cx: &Context<'_>) -> Poll<Result<F::Output, Panic>> {
+    fn poll_draining(&mut self, cx: &Context<'_>) -> Poll<TaskOutput<F::Output>> {
         // SAFETY: `done` is set (the caller checked), so the slot holds the
         // draining state.
         let draining = unsafe { &mut *self.slot.draining };
         let Some(state) = draining else {
             // Only reachable if the task was polled after it completed.
-            return Poll::Ready(Err(cancelled()));
+            return Poll::Ready(TaskOutput::new(Err(cancelled())));
         };
         if drain::poll_drained(&mut state.signals, cx).is_pending() {
             return Poll::Pending;
@@ -161,7 +165,7 @@ impl<F: Future> Harness<F> {
     /// Drops the future of a task asked to stop, then ends it.
     #[cold]
     #[inline(never)]
-    fn cancel(&mut self, meta: &TaskMeta, cx: &Context<'_>) -> Poll<Result<F::Output, Panic>> {
+    fn cancel(&mut self, meta: &TaskMeta, cx: &Context<'_>) -> Poll<TaskOutput<F::Output>> {
         // SAFETY: `done` is clear (the caller checked), so the future is
         // alive.
         let output = match unsafe { self.drop_future(meta) } {
@@ -184,7 +188,7 @@ impl<F: Future> Harness<F> {
         meta: &TaskMeta,
         polled: Result<F::Output, Panic>,
         cx: &Context<'_>,
-    ) -> Poll<Result<F::Output, Panic>> {
+    ) -> Poll<TaskOutput<F::Output>> {
         let output = match polled {
             // Asked to stop during this very poll (by itself, or from
             // another thread) without taking the request through
@@ -192,7 +196,7 @@ impl<F: Future> Harness<F> {
             // does in asyncio when the coroutine returns, so that a
             // `cancel` that returned true means "cancelled".
             Ok(value) if meta.should_drop_after_completion() => {
-                let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
+                drop(TaskOutput::new(Ok(value)));
                 Err(cancelled())
             }
             other => other,
@@ -204,14 +208,18 @@ impl<F: Future> Harness<F> {
         // complete.
         // SAFETY: `done` is still clear (the caller checked), so the future
         // is alive.
-        let _ = unsafe { self.drop_future(meta) };
+        if let Some(panic) = unsafe { self.drop_future(meta) } {
+            drop_payload(panic);
+        }
         // SAFETY: `drop_future` set `done` and stored the draining state.
         unsafe { self.finish(meta, output, cx) }
     }
 }
 
 impl<F: Future> Future for Harness<F> {
-    type Output = Result<F::Output, Panic>;
+    /// Wrapped so that async-task, which drops a detached task's output
+    /// inside its abort-on-panic guard, never sees that drop unwind.
+    type Output = TaskOutput<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: structural pinning of the future in `slot`: it is never
@@ -229,7 +237,11 @@ impl<F: Future> Future for Harness<F> {
         // SAFETY: the future is alive (`done` is clear) and stays where it
         // is until it is dropped in place.
         let future = unsafe { Pin::new_unchecked(&mut *this.slot.future) };
-        let polled = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+        // Recorded so that a `Task` handle awaited with this task's own
+        // waker knows it needs no panic-catching wrapper.
+        let waker = cx.waker();
+        let polled = awaiter::polling(waker, || catch_unwind(AssertUnwindSafe(|| future.poll(cx))));
+        let polled = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(value)) => Ok(value),
             Err(panic) => Err(panic),
@@ -240,7 +252,7 @@ impl<F: Future> Future for Harness<F> {
         // count-out deferred there still runs only after the output is
         // stored.
         if polled.is_ok() && meta.completes_plainly() {
-            return Poll::Ready(polled);
+            return Poll::Ready(TaskOutput::new(polled));
         }
         this.complete(meta, polled, cx)
     }
@@ -261,9 +273,12 @@ impl<F: Future> Drop for Harness<F> {
             // SAFETY: `done` was clear, so the future is alive; this is the
             // last use of the harness. async-task would abort on a panic
             // here, so it stops here (the panic hook has reported it).
-            let _ = catch_unwind(AssertUnwindSafe(|| unsafe {
+            let dropped = catch_unwind(AssertUnwindSafe(|| unsafe {
                 ManuallyDrop::drop(&mut self.slot.future)
             }));
+            if let Err(panic) = dropped {
+                drop_payload(panic);
+            }
             if meta.is_draining() {
                 drop(meta.shared.drains.take(meta));
             }

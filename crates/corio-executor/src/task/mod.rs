@@ -21,6 +21,7 @@
 //! });
 //! ```
 
+mod awaiter;
 mod builder;
 mod cancelled;
 mod error;
@@ -28,6 +29,7 @@ pub(crate) mod handle;
 pub(crate) mod harness;
 pub(crate) mod meta;
 mod origin;
+pub(crate) mod output;
 mod panic_payload;
 
 use std::fmt;

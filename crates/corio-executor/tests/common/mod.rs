@@ -36,3 +36,40 @@ where
         }
     }
 }
+
+/// Set in the child process that [`in_child`] starts.
+const CHILD_ENV: &str = "CORIO_EXECUTOR_TEST_CHILD";
+/// Printed by the child once its scenario returned.
+const CHILD_DONE: &str = "child: scenario finished";
+
+/// Runs `scenario` in a child process: the test binary re-runs the test
+/// named `test` with an environment variable set, and that run calls
+/// `scenario`. The parent asserts that the child exited normally, so a
+/// scenario that aborts the process (SIGABRT) fails the test instead of
+/// killing the test binary.
+pub(crate) fn in_child(test: &str, scenario: impl FnOnce()) {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        scenario();
+        #[allow(clippy::print_stdout, reason = "the parent reads the child's stdout")]
+        {
+            println!("{CHILD_DONE}");
+        }
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the child of {test} failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert!(
+        stdout.contains(CHILD_DONE),
+        "the child of {test} did not run its scenario:\n{stdout}\n{stderr}"
+    );
+}
