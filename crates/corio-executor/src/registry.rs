@@ -4,12 +4,18 @@
 //! The list is sharded: each worker adds the tasks it spawns to its own
 //! shard, so the lock it takes is never contended on the spawn path (only
 //! `task::all()`, `Task::cancel`, shutdown and spawns from foreign threads
-//! touch other shards). Nothing is removed when a task ends: each entry's
-//! metadata says whether the task is done, and a shard drops finished entries
-//! when it has doubled since the last sweep. That keeps the exit path free of
-//! any lock and the memory within twice the live tasks. Shards are slabs, so
-//! a task's slot (recorded in its metadata) stays valid until it is swept,
-//! which lets `Task::cancel` find the waker it needs.
+//! touch other shards). Shards are slabs, so a task's slot (recorded in its
+//! metadata) stays valid until the entry is removed, which lets
+//! `Task::cancel` find the waker it needs.
+//!
+//! An entry goes when its task ends, so that a finished task whose handle is
+//! gone is freed at once (the entry's waker is the last reference to it).
+//! A worker does not take a shard lock per task for that: the tasks it
+//! finishes are noted in a batch ([`Finished`]) and removed together when
+//! the batch is full or the worker goes idle (`Worker::note_finished`), so
+//! the exit path costs a push, and the memory of a burst comes back as soon
+//! as the burst ends. A task finished on any other thread is removed at
+//! once. A shard left empty gives its slab's memory back too.
 //!
 //! # Invariant
 //!
@@ -70,10 +76,35 @@ impl TaskRef {
 
 struct Shard {
     entries: Slab<Entry>,
-    sweep_at: usize,
 }
 
-const MIN_SWEEP: usize = 64;
+/// A shard whose slab holds more slots than this when it empties frees
+/// them (a smaller one keeps them for the next tasks).
+const KEEP_SLOTS: usize = 1024;
+
+/// A task that has ended, waiting in a worker's batch to leave the registry.
+///
+/// The pointer is only compared with the entry found in the slot, never
+/// dereferenced unless it matches: an entry that is still stored keeps its
+/// task (and so the metadata) alive.
+pub(crate) struct Finished {
+    shard: u32,
+    slot: u32,
+    meta: *const TaskMeta,
+}
+
+impl Finished {
+    /// The note for `meta`'s task, if it was registered.
+    #[inline]
+    pub(crate) fn of(meta: &TaskMeta) -> Option<Finished> {
+        let (shard, slot) = meta.slot()?;
+        Some(Finished {
+            shard: shard as u32,
+            slot: slot as u32,
+            meta,
+        })
+    }
+}
 
 pub(crate) struct Registry {
     shards: Box<[Mutex<Shard>]>,
@@ -101,7 +132,6 @@ impl Registry {
                 .map(|_| {
                     Mutex::new(Shard {
                         entries: Slab::new(),
-                        sweep_at: MIN_SWEEP,
                     })
                 })
                 .collect(),
@@ -148,13 +178,57 @@ impl Registry {
         if closed() {
             return Err(Closed);
         }
-        if shard.entries.len() >= shard.sweep_at {
-            shard.entries.retain(|_, e| !e.meta(offset).is_done());
-            shard.sweep_at = (shard.entries.len() * 2).max(MIN_SWEEP);
-        }
         let slot = shard.entries.insert(Entry { waker });
         meta.set_slot(index, slot);
         Ok(())
+    }
+
+    /// Removes the entries of the ended tasks in `batch` (emptying it). The
+    /// wakers are dropped after the locks are released: dropping the last
+    /// reference frees a task.
+    pub(crate) fn remove_finished(&self, batch: &mut Vec<Finished>) {
+        let offset = self.offset();
+        let mut removed = Vec::with_capacity(batch.len());
+        let mut held: Option<(u32, MutexGuard<'_, Shard>)> = None;
+        for done in batch.drain(..) {
+            let shard = match &mut held {
+                Some((index, shard)) if *index == done.shard => shard,
+                _ => {
+                    if let Some((_, shard)) = held.take() {
+                        Self::release_if_empty(shard);
+                    }
+                    &mut held.insert((done.shard, self.lock(done.shard as usize))).1
+                }
+            };
+            let slot = done.slot as usize;
+            // Only an ended task's entry leaves: should the slot hold
+            // another task by now (this one's entry went with a shutdown,
+            // and the slot and the address were both reused), that task is
+            // live and stays.
+            let ended = shard.entries.get(slot).is_some_and(|entry| {
+                std::ptr::eq(entry.meta_ptr(offset), done.meta) && entry.meta(offset).is_done()
+            });
+            if ended {
+                removed.push(shard.entries.remove(slot));
+            }
+        }
+        if let Some((_, shard)) = held {
+            Self::release_if_empty(shard);
+        }
+        drop(removed);
+    }
+
+    /// Removes the entry of one ended task, for a task that ended on a
+    /// thread that keeps no batch.
+    pub(crate) fn remove_one(&self, done: Finished) {
+        let mut batch = vec![done];
+        self.remove_finished(&mut batch);
+    }
+
+    fn release_if_empty(mut shard: MutexGuard<'_, Shard>) {
+        if shard.entries.is_empty() && shard.entries.capacity() > KEEP_SLOTS {
+            shard.entries = Slab::new();
+        }
     }
 
     /// Wakes the registered task `meta` (for a cancel request).

@@ -51,7 +51,7 @@ use crate::drain::{DrainTable, Release};
 use crate::idle::Idle;
 use crate::local_queue::LocalQueue;
 use crate::parker::Parker;
-use crate::registry::Registry;
+use crate::registry::{Finished, Registry};
 use crate::task::TaskId;
 use crate::task::harness::Harness;
 use crate::task::meta::{TaskKind, TaskMeta};
@@ -134,6 +134,29 @@ pub(crate) struct Worker {
     has_releases: Cell<bool>,
     /// How deep eager starts are nested right now.
     eager_depth: Cell<u32>,
+    /// Tasks of this runtime that ended on this thread, still to be removed
+    /// from the registry (see `registry.rs`).
+    finished: RefCell<Vec<Finished>>,
+}
+
+/// The capacity an idle worker's queue of pinned tasks keeps.
+const KEEP_QUEUED: usize = 1024;
+
+/// How many ended tasks a worker notes before it removes them from the
+/// registry (it also does when it goes idle).
+const FINISHED_BATCH: usize = 64;
+
+/// Removes an ended task from its runtime's registry: through the batch of
+/// this thread's worker when the task belongs to its runtime, at once
+/// otherwise. Called once per task, when its future has been dropped.
+pub(crate) fn task_finished(meta: &TaskMeta) {
+    let Some(done) = Finished::of(meta) else {
+        return;
+    };
+    with_worker(|worker| match worker {
+        Some(w) if std::ptr::eq(&*w.shared, &*meta.shared) => w.note_finished(done),
+        _ => meta.shared.registry.remove_one(done),
+    });
 }
 
 impl std::fmt::Debug for Worker {
@@ -421,6 +444,7 @@ impl Drop for Worker {
     fn drop(&mut self) {
         // Count-outs of tasks dropped after the last runnable ran.
         self.run_releases();
+        self.remove_finished();
     }
 }
 
@@ -442,6 +466,7 @@ impl Worker {
             releases: RefCell::new(Vec::new()),
             has_releases: Cell::new(false),
             eager_depth: Cell::new(0),
+            finished: RefCell::new(Vec::with_capacity(FINISHED_BATCH)),
         }
     }
 
@@ -480,6 +505,32 @@ impl Worker {
         remote.current.store(previous, Ordering::Relaxed);
         if self.has_releases.get() {
             self.run_releases();
+        }
+    }
+
+    #[inline]
+    fn note_finished(&self, done: Finished) {
+        let mut finished = self.finished.borrow_mut();
+        finished.push(done);
+        if finished.len() >= FINISHED_BATCH {
+            drop(finished);
+            self.remove_finished();
+        }
+    }
+
+    /// Removes the tasks this worker saw end from the registry, freeing
+    /// those nobody else refers to.
+    fn remove_finished(&self) {
+        // Taken out, so that no borrow is held while tasks are freed.
+        let mut batch = std::mem::take(&mut *self.finished.borrow_mut());
+        if batch.is_empty() {
+            return;
+        }
+        self.shared.registry.remove_finished(&mut batch);
+        let mut finished = self.finished.borrow_mut();
+        if finished.is_empty() {
+            // Keep the allocation for the next batch.
+            *finished = batch;
         }
     }
 
@@ -781,6 +832,15 @@ impl Worker {
     }
 
     fn park(&self) {
+        self.remove_finished();
+        {
+            // A burst may have grown the queue far beyond what stays queued;
+            // an idle worker keeps a modest one.
+            let mut pinned = self.pinned.borrow_mut();
+            if pinned.is_empty() && pinned.capacity() > KEEP_QUEUED {
+                pinned.shrink_to(KEEP_QUEUED);
+            }
+        }
         let shared = &self.shared;
         if shared.workers() > 1 {
             let look_again = shared.idle.park(self.index, self.searching.replace(false));
@@ -905,6 +965,7 @@ impl Worker {
         // was woken meanwhile); a search left counted would stop notifiers
         // from waking the workers that stay.
         self.end_search();
+        self.remove_finished();
         if let Some(r) = self.lifo.take() {
             self.pinned.borrow_mut().push_front(r);
         }

@@ -286,5 +286,7 @@ impl<F: Future> Drop for Harness<F> {
             // SAFETY: `done` is set, so the slot holds the draining state.
             unsafe { ManuallyDrop::drop(&mut self.slot.draining) };
         }
+        // The future is gone: the registry may let go of the task.
+        crate::scheduler::task_finished(meta);
     }
 }
