@@ -4,7 +4,10 @@
 //! Insert, reschedule and fire cost O(log n); cancel is O(1): it frees the
 //! slot and leaves the heap entry behind as a tombstone, recognised later by
 //! its stale generation. When tombstones outnumber live entries the heap is
-//! rebuilt, so memory stays proportional to the live timers. Deadlines are
+//! rebuilt, and the slot table loses the free slots past its last live one
+//! (all of them when no timer is left), so memory stays proportional to the
+//! live timers, and a burst of timers gives its memory back once it has
+//! fired or been cancelled. Deadlines are
 //! kept as nanoseconds since the reactor's epoch, and equal deadlines fire in
 //! the order they were inserted.
 
@@ -45,7 +48,16 @@ pub(crate) struct TimerQueue {
     free: Vec<u32>,
     live: usize,
     seq: u64,
+    /// The generation a newly made slot starts at: above that of every slot
+    /// dropped from the table, so a key to a dropped slot never matches the
+    /// slot made again at its index.
+    fresh: u32,
+    /// Timers fired since the table was last trimmed.
+    fired: usize,
 }
+
+/// A table of no more slots than this keeps them when it empties.
+const KEEP_SLOTS: usize = 64;
 
 impl TimerQueue {
     /// Registers a timer firing at `when` that wakes `waker`.
@@ -58,7 +70,7 @@ impl TimerQueue {
             None => {
                 let slot = u32::try_from(self.slots.len()).expect("more than 4 billion timers");
                 self.slots.push(Slot {
-                    generation: 0,
+                    generation: self.fresh,
                     waker: Some(waker),
                 });
                 slot
@@ -99,7 +111,10 @@ impl TimerQueue {
                 slot.waker = None;
                 self.free.push(key.slot);
                 self.live -= 1;
-                if self.heap.len() > 64 && self.heap.len() > 2 * self.live {
+                if self.live == 0 {
+                    self.heap.clear();
+                    self.trim();
+                } else if self.heap.len() > 64 && self.heap.len() > 2 * self.live {
                     self.compact();
                 }
                 true
@@ -138,7 +153,17 @@ impl TimerQueue {
                 }
                 self.free.push(top.slot);
                 self.live -= 1;
+                self.fired += 1;
             }
+        }
+        if self.live == 0 {
+            // What is left in the heap are tombstones.
+            self.heap.clear();
+            self.trim();
+        } else if self.fired > 64 && self.fired > self.live {
+            // More slots have come free than there are timers left: worth a
+            // look for a tail of free slots (paid for by those fires).
+            self.compact();
         }
     }
 
@@ -164,6 +189,37 @@ impl TimerQueue {
         // Floyd's construction: sift down every inner node, O(n) in total.
         for i in (0..self.heap.len() / 2).rev() {
             self.sift_down(i);
+        }
+        self.trim();
+    }
+
+    /// Drops the free slots past the last live one, and the memory the
+    /// table and the heap no longer need. The heap must hold no tombstone
+    /// (an entry may name only a live slot). Each slot dropped was made
+    /// by an insert, so the work is paid for once.
+    fn trim(&mut self) {
+        self.fired = 0;
+        let used = self
+            .slots
+            .iter()
+            .rposition(|s| s.waker.is_some())
+            .map_or(0, |last| last + 1);
+        if used < self.slots.len() {
+            for slot in &self.slots[used..] {
+                // A free slot's generation was never handed out.
+                if slot.generation.wrapping_sub(self.fresh) < u32::MAX / 2 {
+                    self.fresh = slot.generation;
+                }
+            }
+            self.slots.truncate(used);
+            self.free.retain(|&slot| (slot as usize) < used);
+        }
+        if self.slots.capacity() > KEEP_SLOTS.max(2 * self.slots.len()) {
+            self.slots.shrink_to(KEEP_SLOTS.max(self.slots.len()));
+            self.free.shrink_to(KEEP_SLOTS.max(self.free.len()));
+        }
+        if self.heap.capacity() > KEEP_SLOTS.max(2 * self.heap.len()) {
+            self.heap.shrink_to(KEEP_SLOTS.max(self.heap.len()));
         }
     }
 
@@ -284,6 +340,37 @@ mod tests {
             q.fire(next, &mut fired);
         }
         assert_eq!(fired.len(), 10_000 - 2 * 3_334 + 1);
+    }
+
+    #[test]
+    fn a_burst_gives_its_memory_back_and_its_keys_stay_stale() {
+        let mut q = TimerQueue::default();
+        let (_, w) = waker();
+        let long = q.insert(u64::MAX, w.clone());
+        let keys: Vec<_> = (0..10_000u64).map(|i| q.insert(i, w.clone())).collect();
+        for key in keys.iter().step_by(2) {
+            assert!(q.remove(*key));
+        }
+        let mut out = Vec::new();
+        q.fire(20_000, &mut out);
+        assert_eq!(out.len(), 5_000);
+        assert_eq!(q.len(), 1);
+        // The burst's slots are gone; the long timer's stays.
+        assert!(q.slots.capacity() <= KEEP_SLOTS, "{}", q.slots.capacity());
+        assert!(q.heap.capacity() <= KEEP_SLOTS, "{}", q.heap.capacity());
+        // Keys of the burst name slots made again: they never match.
+        let again: Vec<_> = (0..10_000u64).map(|i| q.insert(i, w.clone())).collect();
+        for key in &keys {
+            assert!(!q.remove(*key), "a stale key removed a new timer");
+            assert!(!q.set_waker(*key, &w));
+        }
+        assert_eq!(q.len(), 10_001);
+        for key in &again {
+            assert!(q.remove(*key));
+        }
+        assert!(q.remove(long));
+        assert_eq!(q.len(), 0);
+        assert!(q.slots.is_empty() && q.heap.is_empty());
     }
 
     #[test]
