@@ -8,14 +8,18 @@ use std::task::{Context, Poll, Waker, ready};
 use std::time::{Duration, Instant};
 
 use corio_reactor::Timer;
+use slab::Slab;
 
 use crate::Elapsed;
 
 #[derive(Debug)]
 struct State {
     when: Option<Instant>,
+    /// Bumped by every reschedule, which wakes (and forgets) every waker.
     generation: u64,
-    wakers: Vec<Waker>,
+    /// One waker per running block, removed when the block ends, so a
+    /// long-lived deadline holds nothing for blocks that are gone.
+    wakers: Slab<Waker>,
     expired: bool,
 }
 
@@ -91,7 +95,7 @@ impl Deadline {
             state: Arc::new(Mutex::new(State {
                 when,
                 generation: 0,
-                wakers: Vec::new(),
+                wakers: Slab::new(),
                 expired: false,
             })),
         }
@@ -166,7 +170,7 @@ impl Deadline {
             }
             std::mem::take(&mut state.wakers)
         };
-        for waker in wakers {
+        for (_, waker) in wakers {
             waker.wake();
         }
     }
@@ -234,7 +238,23 @@ impl Deadline {
             deadline: self.clone(),
             timer: Timer::never(),
             generation: None,
+            waker: None,
             finished: false,
+        }
+    }
+}
+
+impl State {
+    /// Forgets the waker a block registered, if the deadline still holds it.
+    fn unregister(&mut self, waker: &mut Option<(u64, usize)>) {
+        if let Some((generation, key)) = waker.take() {
+            if generation == self.generation {
+                self.wakers.try_remove(key);
+                if self.wakers.is_empty() && self.wakers.capacity() > 64 {
+                    // No key of this generation is held any more.
+                    self.wakers = Slab::new();
+                }
+            }
         }
     }
 }
@@ -246,6 +266,9 @@ pub struct DeadlineRun<F> {
     deadline: Deadline,
     timer: Timer,
     generation: Option<u64>,
+    /// Where this block's waker sits in the deadline's list: the list's
+    /// generation (a reschedule empties it) and the key.
+    waker: Option<(u64, usize)>,
     finished: bool,
 }
 
@@ -275,8 +298,18 @@ impl<F: Future> Future for DeadlineRun<F> {
             }
             // Registered before the block runs, so that a reschedule made
             // by the block itself wakes this task to pick it up.
-            if !state.wakers.iter().any(|w| w.will_wake(cx.waker())) {
-                state.wakers.push(cx.waker().clone());
+            match this.waker {
+                Some((generation, key)) if generation == state.generation => {
+                    if let Some(w) = state.wakers.get_mut(key) {
+                        if !w.will_wake(cx.waker()) {
+                            w.clone_from(cx.waker());
+                        }
+                    }
+                }
+                _ => {
+                    let key = state.wakers.insert(cx.waker().clone());
+                    this.waker = Some((state.generation, key));
+                }
             }
         }
         // The deadline is checked before the block is polled: when this
@@ -286,7 +319,7 @@ impl<F: Future> Future for DeadlineRun<F> {
         if Pin::new(&mut this.timer).poll(cx).is_ready() {
             let mut state = this.deadline.lock();
             state.expired = true;
-            state.wakers.retain(|w| !w.will_wake(cx.waker()));
+            state.unregister(&mut this.waker);
             this.finished = true;
             return Poll::Ready(Err(Elapsed::new()));
         }
@@ -294,6 +327,7 @@ impl<F: Future> Future for DeadlineRun<F> {
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
         let output = ready!(future.poll(cx));
         this.finished = true;
+        this.deadline.lock().unregister(&mut this.waker);
         Poll::Ready(Ok(output))
     }
 }
@@ -306,6 +340,7 @@ impl<F> Drop for DeadlineRun<F> {
             return;
         }
         let mut state = self.deadline.lock();
+        state.unregister(&mut self.waker);
         if state.when.is_some_and(|when| when <= Instant::now()) {
             state.expired = true;
         }
