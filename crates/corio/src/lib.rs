@@ -69,6 +69,42 @@
 //! per core; `Send` tasks are spread over them and stolen by idle ones.
 //! `Runner::builder().workers(1)` keeps the whole program on one thread, as
 //! asyncio does.
+//!
+//! # Resources and faults
+//!
+//! What corio guarantees, for programs that run for weeks and test suites
+//! that start a runtime per test (the details are in `docs/guarantees.md`):
+//!
+//! - **Teardown gives everything back.** Once [`run`] returns (or a
+//!   [`Runner`] is dropped), the process holds the descriptors and heap it
+//!   held before, whatever tasks, sockets, timers and wakers were alive.
+//! - **Finished work is freed at once.** A task whose handle is gone is freed
+//!   when it ends (its worker removes it from the runtime's list of tasks in
+//!   batches, at the latest when it next goes idle); so are callbacks and
+//!   timers, whether they ran or were cancelled, and a [`Deadline`] forgets
+//!   each block run under it when the block ends.
+//! - **No user code aborts the process.** A panic in a task, in its `Drop`,
+//!   in the `Drop` of its output, or in a waker is caught: it reaches the
+//!   panic hook, and the task's handle where there is one. A panicking waker
+//!   never stops a worker or keeps the other waiters from being woken.
+//!
+//! ```
+//! fn open_fds() -> usize {
+//!     std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
+//! }
+//!
+//! corio::run(async {});
+//! let before = open_fds();
+//! for _ in 0..5 {
+//!     corio::run(async {
+//!         let listener = corio::streams::TcpListener::bind("127.0.0.1:0").await.unwrap();
+//!         // Still waiting for a connection when the runtime ends.
+//!         corio::spawn(async move { listener.accept().await });
+//!         corio::sleep(std::time::Duration::from_millis(1)).await;
+//!     });
+//! }
+//! assert_eq!(open_fds(), before);
+//! ```
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
