@@ -99,7 +99,7 @@
 //!     corio::run(async {
 //!         let listener = corio::streams::TcpListener::bind("127.0.0.1:0").await.unwrap();
 //!         // Still waiting for a connection when the runtime ends.
-//!         corio::spawn(async move { listener.accept().await });
+//!         drop(corio::spawn(async move { listener.accept().await }));
 //!         corio::sleep(std::time::Duration::from_millis(1)).await;
 //!     });
 //! }

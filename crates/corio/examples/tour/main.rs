@@ -5,6 +5,7 @@
 
 mod callbacks;
 mod cancellation;
+mod faults;
 mod reactor;
 mod streams;
 mod structured;
@@ -68,6 +69,12 @@ fn main() {
     section(
         "subprocesses: create_subprocess_exec",
         subprocess::section(),
+    );
+    println!("\n== resources and faults: teardown gives everything back ==");
+    faults::teardown_section();
+    section(
+        "resources and faults: finished tasks freed, panics contained",
+        faults::section(),
     );
     println!("\nend of the tour");
 }
