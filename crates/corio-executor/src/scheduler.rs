@@ -597,8 +597,18 @@ impl Worker {
     /// Schedules a woken task on this worker.
     fn schedule(&self, runnable: Runnable, yielded: bool) {
         if !yielded && self.in_task.get() {
-            if let Some(previous) = self.lifo.replace(Some(runnable)) {
-                self.push_back(previous);
+            // The slot lets a task woken by the running one run next, on
+            // this core, while its data is hot. It takes a task only when
+            // that is the order the task would run in anyway: no other task
+            // is queued here, and the slot is free (a second task woken in
+            // the same poll queues behind the first). So on one worker tasks
+            // run exactly in the order they became ready, as in asyncio.
+            match self.lifo.take() {
+                None if self.nothing_queued() => self.lifo.set(Some(runnable)),
+                held => {
+                    self.lifo.set(held);
+                    self.push_back(runnable);
+                }
             }
         } else if yielded {
             // A task that woke itself while running (a yield, or its
@@ -609,6 +619,14 @@ impl Worker {
         } else {
             self.push_back(runnable);
         }
+    }
+
+    /// Whether no task waits in this worker's own queues (the slot aside).
+    #[inline]
+    fn nothing_queued(&self) -> bool {
+        self.pinned.borrow().is_empty()
+            && self.remote().steal.is_empty()
+            && self.remote().inbox.is_empty()
     }
 
     /// Appends a task to the back of this worker's queues.
