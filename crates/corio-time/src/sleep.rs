@@ -11,8 +11,9 @@ use corio_reactor::Timer;
 ///
 /// Precision is sub-millisecond: a 200 µs sleep takes about 200 µs (plus
 /// scheduling latency), it is not rounded up to a whole millisecond.
-/// `sleep(Duration::ZERO)` completes at once without yielding; use
-/// [`corio::yield_now`](https://docs.rs/corio) to give other tasks a turn.
+/// As in asyncio, a sleep always gives the other tasks a turn, even when
+/// it has nothing to wait for: `sleep(Duration::ZERO)` is `asyncio.sleep(0)`,
+/// the same yield as [`corio::yield_now`](https://docs.rs/corio).
 ///
 /// # Cancel safety
 ///
@@ -36,10 +37,12 @@ use corio_reactor::Timer;
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
         timer: Timer::after(duration),
+        polled: false,
     }
 }
 
-/// Waits until `deadline`; completes at once if it has passed.
+/// Waits until `deadline`; if it has passed, only yields once (as
+/// [`sleep`] does).
 ///
 /// # Cancel safety
 ///
@@ -63,6 +66,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         timer: Timer::at(deadline),
+        polled: false,
     }
 }
 
@@ -71,6 +75,8 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[derive(Debug)]
 pub struct Sleep {
     timer: Timer,
+    /// Whether it was polled before: the first poll never completes it.
+    polled: bool,
 }
 
 impl Sleep {
@@ -119,6 +125,14 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        Pin::new(&mut self.timer).poll(cx).map(|_| ())
+        let first = !std::mem::replace(&mut self.polled, true);
+        let done = Pin::new(&mut self.timer).poll(cx).is_ready();
+        if done && first {
+            // Due already (a zero or past deadline): yield once, as
+            // asyncio's `sleep(0)` does, and complete on the next poll.
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        if done { Poll::Ready(()) } else { Poll::Pending }
     }
 }

@@ -197,3 +197,36 @@ fn interval_burst_and_delay_behaviours() {
         assert!(after >= late + Duration::from_millis(10));
     });
 }
+
+/// asyncio's `sleep(0)` is its yield: a zero sleep, or one whose deadline
+/// has passed, lets every ready task run before it completes.
+#[test]
+fn sleep_zero_yields_like_asyncio_sleep_0() {
+    let runner = corio::Runner::builder().workers(1).build().unwrap();
+    runner.run(async {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let r = ran.clone();
+        let task = corio::spawn(async move { r.fetch_add(1, Ordering::SeqCst) });
+        corio::sleep(Duration::ZERO).await;
+        assert_eq!(ran.load(Ordering::SeqCst), 1, "sleep(0) did not yield");
+        task.await.unwrap();
+
+        let r = ran.clone();
+        let task = corio::spawn(async move { r.fetch_add(1, Ordering::SeqCst) });
+        let past = Instant::now().checked_sub(Duration::from_secs(1)).unwrap();
+        corio::time::sleep_until(past).await;
+        assert_eq!(
+            ran.load(Ordering::SeqCst),
+            2,
+            "a past sleep_until did not yield"
+        );
+        task.await.unwrap();
+
+        // A zero sleep under a zero timeout: the deadline wins.
+        assert!(
+            timeout(Duration::ZERO, corio::sleep(Duration::ZERO))
+                .await
+                .is_err()
+        );
+    });
+}
