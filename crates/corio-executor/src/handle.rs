@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::callbacks::TimerHandle;
 use crate::scheduler::{Shared, with_worker};
-use crate::task::Task;
+use crate::task::{Task, TaskError, TaskInfo};
 
 /// A cheap, clonable reference to a runtime, for reaching it from other
 /// threads: asyncio's `loop.call_soon_threadsafe` and
@@ -183,6 +183,75 @@ impl Handle {
     /// ```
     pub fn live_tasks(&self) -> usize {
         self.shared.registry.live()
+    }
+
+    /// Runs `future` on this runtime and blocks the calling thread until it
+    /// is done: asyncio's `run_coroutine_threadsafe(coro, loop).result()`,
+    /// for threads that are not part of the runtime (a plain thread, or a
+    /// blocking function run by [`to_thread`](crate::to_thread)).
+    ///
+    /// The result is the task's: `Err(TaskError::Cancelled)` if the runtime
+    /// shut down before the future finished, `Err(TaskError::Panicked)` if
+    /// it panicked. To bound the wait, give the future a deadline
+    /// (`corio::timeout`).
+    ///
+    /// # Panics
+    ///
+    /// Panics on a worker thread of a corio runtime, where blocking would
+    /// stall (or deadlock) the workers: there, `.await` the task of
+    /// [`spawn`](Handle::spawn) instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::run(async {
+    ///     let handle = corio::Handle::current();
+    ///     let doubled = corio::to_thread(move || {
+    ///         // A blocking function asks the loop for something and waits.
+    ///         handle.block_on(async { 21 * 2 }).unwrap()
+    ///     });
+    ///     assert_eq!(doubled.await.unwrap(), 42);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn block_on<F>(&self, future: F) -> Result<F::Output, TaskError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        if with_worker(|worker| worker.is_some()) {
+            panic!(
+                "corio: Handle::block_on was called on a worker thread of a corio runtime, \
+                 where blocking stalls its tasks; await the task of Handle::spawn instead"
+            );
+        }
+        let task = self.spawn(future);
+        futures_lite::future::block_on(task)
+    }
+
+    /// Every live task of this runtime, ordered by id, from any thread; see
+    /// [`task::all`](crate::task::all).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::new()?;
+    /// let handle = runner.handle();
+    /// runner.run(async move {
+    ///     let t = corio::task::Builder::new().name("idle").spawn(std::future::pending::<()>());
+    ///     let names = std::thread::spawn(move || {
+    ///         handle.all_tasks().iter().map(|t| t.name().map(String::from)).collect::<Vec<_>>()
+    ///     })
+    ///     .join()
+    ///     .unwrap();
+    ///     assert_eq!(names, [Some("idle".to_string())]);
+    ///     t.cancel();
+    /// });
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn all_tasks(&self) -> Vec<TaskInfo> {
+        let shared = &self.shared;
+        shared.registry.snapshot(&|meta| shared.is_running(meta))
     }
 
     /// Number of threads in the blocking pool right now.

@@ -18,7 +18,7 @@
 //! | `asyncio.timeout(d)`, `timeout_at` | [`timeout`], [`timeout_at`], [`Deadline`] |
 //! | `asyncio.wait_for(aw, d)` | a task: [`wait_for`] (cancels it on expiry, returns once it is gone); a plain future: [`timeout`] (drops it) |
 //! | `loop.call_soon`, `call_later`, `call_at` | [`call_soon`], [`call_later`], [`call_at`] |
-//! | `call_soon_threadsafe`, `run_coroutine_threadsafe` | [`Handle::call_soon`], [`Handle::spawn`] |
+//! | `call_soon_threadsafe`, `run_coroutine_threadsafe` | [`Handle::call_soon`], [`Handle::spawn`], [`Handle::block_on`] |
 //! | `asyncio.to_thread(f)` | [`to_thread`] |
 //! | `asyncio.TaskGroup` (`ExceptionGroup`) | [`TaskGroup`] ([`TaskGroupError`]) |
 //! | `asyncio.gather(*aws, return_exceptions=True)` | [`gather()`], [`gather!`] (mixed types) |
@@ -124,8 +124,8 @@ pub use corio_time as time;
 
 #[doc(inline)]
 pub use corio_executor::{
-    Handle, Runner, Task, TimerHandle, call_at, call_later, call_soon, run, spawn, spawn_local,
-    to_thread, yield_now,
+    Handle, Runner, Task, TaskError, TimerHandle, YieldNow, call_at, call_later, call_soon, run,
+    spawn, spawn_local, to_thread, yield_now,
 };
 #[doc(inline)]
 pub use corio_executor::{
