@@ -25,6 +25,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
 
+use corio_reactor::coop;
+
 /// State shared between the set and the wakers of its futures.
 struct Shared {
     queued: Box<[AtomicBool]>,
@@ -173,7 +175,11 @@ impl<F: Future> ReadySet<F> {
             if self.remaining == 0 {
                 return Poll::Ready(None);
             }
-            if self.polls >= budget {
+            // Out of turns, or out of the task's cooperative budget (every
+            // future that needs a unit of it would only wake itself and
+            // return `Pending`, which polled over and over makes the total
+            // quadratic): yield, and pick up where it stopped.
+            if self.polls >= budget || !coop::has_budget() {
                 self.polls = 0;
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
