@@ -1,10 +1,14 @@
 //! `call_soon`, `call_later`, `call_at`: plain callbacks on the event loop.
 
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker, ready};
 use std::time::{Duration, Instant};
 
-use corio_reactor::Timer;
+use corio_reactor::{ScheduledTimer, Timer};
 
-use crate::spawn::spawn_local;
+use crate::spawn::{spawn_local, spawn_local_inner};
 use crate::task::Task;
 
 /// A scheduled callback; `asyncio.TimerHandle` (and `asyncio.Handle`).
@@ -131,7 +135,10 @@ where
 /// Runs `f` on the event loop after `delay`; `loop.call_later`.
 ///
 /// Callbacks fire in deadline order; those with equal deadlines, in the
-/// order they were scheduled.
+/// order they were scheduled. That holds even when the loop gets to them
+/// late (it was blocked, or the deadlines had passed when they were set):
+/// all that are due then run in that order, after the tasks that were
+/// already ready, as asyncio moves due callbacks to its ready queue.
 ///
 /// # Panics
 ///
@@ -173,6 +180,9 @@ where
 
 /// Runs `f` on the event loop at `when`; `loop.call_at`.
 ///
+/// A `when` that has passed runs `f` soon, still in deadline order with the
+/// other callbacks (see [`call_later`]).
+///
 /// # Panics
 ///
 /// Panics outside a corio runtime: call it inside `corio::run`.
@@ -194,9 +204,38 @@ pub fn call_at<F>(when: Instant, f: F) -> TimerHandle
 where
     F: FnOnce() + 'static,
 {
-    let task = spawn_local(async move {
-        Timer::at(when).await;
-        f()
-    });
+    // Queued with the reactor now, so its place among the other callbacks
+    // (deadline, then scheduling order) is fixed here, not when its task
+    // first runs; the eager first poll hands the reactor the task's waker
+    // before the reactor can look at its timers again.
+    let timer = ScheduledTimer::new(when, Waker::noop());
+    let task = spawn_local_inner(
+        CallAt { timer, f: Some(f) },
+        None,
+        Some(true),
+        Location::caller(),
+    );
     TimerHandle::new(task, Some(when))
+}
+
+/// The task of a `call_at` callback: runs the callback when the reactor
+/// fires its deadline.
+struct CallAt<F> {
+    timer: ScheduledTimer,
+    f: Option<F>,
+}
+
+// The callback is never pinned: it is moved out to be called.
+impl<F> Unpin for CallAt<F> {}
+
+impl<F: FnOnce()> Future for CallAt<F> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        ready!(Pin::new(&mut self.timer).poll(cx));
+        if let Some(f) = self.f.take() {
+            f();
+        }
+        Poll::Ready(())
+    }
 }

@@ -134,3 +134,75 @@ fn callbacks_that_come_due_with_the_main_future_run_before_it() {
     });
     assert_eq!(order, ["a", "b"]);
 }
+
+/// A loop blocked past two deadlines runs both callbacks in deadline order,
+/// not in the order they were scheduled.
+#[test]
+fn call_later_runs_in_deadline_order_after_the_loop_was_blocked() {
+    for workers in [1, 2] {
+        let runner = corio::Runner::builder().workers(workers).build().unwrap();
+        runner.run(async {
+            let order = Rc::new(RefCell::new(Vec::new()));
+            let (a, b) = (order.clone(), order.clone());
+            corio::call_later(Duration::from_millis(40), move || {
+                a.borrow_mut().push("late")
+            });
+            corio::call_later(Duration::from_millis(10), move || {
+                b.borrow_mut().push("early")
+            });
+            // Blocks the loop past both deadlines.
+            std::thread::sleep(Duration::from_millis(80));
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while order.borrow().len() < 2 {
+                assert!(Instant::now() < deadline, "the callbacks never ran");
+                corio::sleep(Duration::from_millis(1)).await;
+            }
+            assert_eq!(*order.borrow(), ["early", "late"]);
+        });
+    }
+}
+
+/// Deadlines already past when they are set still order the callbacks;
+/// equal ones keep their scheduling order.
+#[test]
+fn call_at_with_past_deadlines_runs_in_deadline_order() {
+    for workers in [1, 2] {
+        let runner = corio::Runner::builder().workers(workers).build().unwrap();
+        runner.run(async {
+            let order = Rc::new(RefCell::new(Vec::new()));
+            let now = Instant::now();
+            let at = |secs| now.checked_sub(Duration::from_secs(secs)).unwrap();
+            for (name, when) in [("a", at(1)), ("b", at(2)), ("c", at(2)), ("d", now)] {
+                let order = order.clone();
+                corio::call_at(when, move || order.borrow_mut().push(name));
+            }
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while order.borrow().len() < 4 {
+                assert!(Instant::now() < deadline, "the callbacks never ran");
+                corio::sleep(Duration::from_millis(1)).await;
+            }
+            assert_eq!(*order.borrow(), ["b", "c", "a", "d"]);
+        });
+    }
+}
+
+/// A cancelled callback gives its timer back at once and never runs.
+#[test]
+fn a_cancelled_call_at_never_runs_and_frees_its_timer() {
+    corio::run(async {
+        let reactor = corio::reactor::Reactor::current().unwrap();
+        let before = reactor.timer_count();
+        let handle = corio::call_later(Duration::from_secs(3600), || unreachable!());
+        assert_eq!(reactor.timer_count(), before + 1);
+        assert!(handle.cancel());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !handle.is_done() {
+            assert!(
+                Instant::now() < deadline,
+                "the cancelled callback never ended"
+            );
+            corio::yield_now().await;
+        }
+        assert_eq!(reactor.timer_count(), before);
+    });
+}

@@ -56,4 +56,4 @@ mod timer_queue;
 
 pub use async_io::{Async, Readiness};
 pub use reactor::{Driver, EnterGuard, Reactor};
-pub use timer::Timer;
+pub use timer::{ScheduledTimer, Timer};

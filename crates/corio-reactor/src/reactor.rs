@@ -66,7 +66,7 @@ pub struct Reactor {
     /// The number of live timers, published under the `timers` lock after
     /// every change, so a poll with no timers never takes that lock.
     live_timers: AtomicUsize,
-    /// Nanoseconds since `epoch` until which the driver sleeps (`u64::MAX`:
+    /// The time (as `nanos` gives it) until which the driver sleeps (`u64::MAX`:
     /// no deadline), or 0 while no thread sleeps in it. A timer inserted
     /// from elsewhere notifies the driver only if it is due before this: a
     /// driver that is awake reads the timers before it sleeps again.
@@ -74,6 +74,10 @@ pub struct Reactor {
     driver: DriverLock,
     epoch: Instant,
 }
+
+/// Where the reactor's epoch sits in its timer clock (about 146 years in):
+/// deadlines that passed before it are still told apart.
+const PAST: u64 = 1 << 62;
 
 /// The right to drive the reactor: only ever taken with a `try`, so a flag
 /// is all the lock it needs (and, unlike a mutex, a panic in a waker woken
@@ -335,7 +339,7 @@ impl Reactor {
     /// ```
     pub fn next_deadline(&self) -> Option<Instant> {
         let next = self.lock_timers().next_deadline()?;
-        Some(self.epoch + Duration::from_nanos(next))
+        Some(self.instant(next))
     }
 
     /// Wakes every timer that is due, without touching the OS.
@@ -390,9 +394,30 @@ impl Reactor {
         self.lock_timers().next_deadline()
     }
 
+    /// A point in time as the timer queue keeps it: nanoseconds from a
+    /// point `PAST` before the epoch, so that deadlines already passed
+    /// when they were set (even before the reactor existed) keep their
+    /// order.
     pub(crate) fn nanos(&self, at: Instant) -> u64 {
-        let d = at.saturating_duration_since(self.epoch);
-        u64::try_from(d.as_nanos()).unwrap_or(u64::MAX - 1)
+        match at.checked_duration_since(self.epoch) {
+            Some(after) => u64::try_from(after.as_nanos())
+                .map_or(u64::MAX - 1, |n| PAST.saturating_add(n).min(u64::MAX - 1)),
+            None => {
+                let before = self.epoch.duration_since(at);
+                // 1 at the least: 0 means "nobody sleeps" to the driver.
+                u64::try_from(before.as_nanos()).map_or(1, |n| PAST.saturating_sub(n).max(1))
+            }
+        }
+    }
+
+    /// The inverse of [`nanos`](Reactor::nanos).
+    fn instant(&self, nanos: u64) -> Instant {
+        if nanos >= PAST {
+            self.epoch + Duration::from_nanos(nanos - PAST)
+        } else {
+            let before = Duration::from_nanos(PAST - nanos);
+            self.epoch.checked_sub(before).unwrap_or(self.epoch)
+        }
     }
 
     fn lock_timers(&self) -> MutexGuard<'_, TimerQueue> {
@@ -529,7 +554,7 @@ impl Driver<'_> {
             let now = Instant::now();
             let mut deadline = timeout.and_then(|t| now.checked_add(t));
             if let Some(next) = next_timer {
-                let next = reactor.epoch + Duration::from_nanos(next);
+                let next = reactor.instant(next);
                 deadline = Some(deadline.map_or(next, |d| d.min(next)));
             }
             (deadline, deadline.map(|d| d.saturating_duration_since(now)))

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 use std::time::{Duration, Instant};
 
 use crate::coop;
@@ -174,5 +174,108 @@ impl Future for Timer {
 impl Drop for Timer {
     fn drop(&mut self) {
         self.deregister();
+    }
+}
+
+/// A deadline that joins the reactor's timer queue the moment it is made and
+/// completes only when the reactor fires it: asyncio's queue of scheduled
+/// callbacks.
+///
+/// A [`Timer`] compares its deadline with the clock when it is polled, so
+/// of two timers already past due, the one polled first completes first. A
+/// `ScheduledTimer` is ordered by the reactor instead: those made one after
+/// another complete in deadline order, ties in the order they were made,
+/// even when every deadline had passed before the reactor looked. It
+/// completes after the reactor's next look at its timers, never inside the
+/// poll that made it. Dropping it cancels it.
+///
+/// # Panics
+///
+/// [`new`](ScheduledTimer::new) panics outside a corio runtime.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use corio::reactor::ScheduledTimer;
+///
+/// corio::run(async {
+///     // Past due when made: it still waits for the reactor to fire it.
+///     let past = Instant::now() - Duration::from_millis(5);
+///     let timer = ScheduledTimer::new(past, std::task::Waker::noop());
+///     assert_eq!(timer.await, past);
+/// });
+/// ```
+#[must_use = "futures do nothing unless you .await or poll them"]
+#[derive(Debug)]
+pub struct ScheduledTimer {
+    when: Instant,
+    /// `None` once it fired.
+    registration: Option<(Arc<Reactor>, TimerKey)>,
+}
+
+impl ScheduledTimer {
+    /// Schedules a deadline at `when` with the current reactor; `waker` is
+    /// woken when it fires (a poll replaces it with the poller's).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Instant;
+    ///
+    /// corio::run(async {
+    ///     let at = Instant::now();
+    ///     let timer = corio::reactor::ScheduledTimer::new(at, std::task::Waker::noop());
+    ///     assert_eq!(timer.await, at);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn new(when: Instant, waker: &Waker) -> ScheduledTimer {
+        let reactor = Reactor::expect_current("a scheduled timer");
+        let key = reactor.insert_timer(when, waker);
+        ScheduledTimer {
+            when,
+            registration: Some((reactor, key)),
+        }
+    }
+
+    /// The deadline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Instant;
+    ///
+    /// corio::run(async {
+    ///     let at = Instant::now();
+    ///     let timer = corio::reactor::ScheduledTimer::new(at, std::task::Waker::noop());
+    ///     assert_eq!(timer.deadline(), at);
+    /// });
+    /// ```
+    pub fn deadline(&self) -> Instant {
+        self.when
+    }
+}
+
+impl Future for ScheduledTimer {
+    type Output = Instant;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Instant> {
+        match &self.registration {
+            // Still queued: make sure the poller is the one woken.
+            Some((reactor, key)) if reactor.set_timer_waker(*key, cx.waker()) => Poll::Pending,
+            _ => {
+                self.registration = None;
+                Poll::Ready(self.when)
+            }
+        }
+    }
+}
+
+impl Drop for ScheduledTimer {
+    fn drop(&mut self) {
+        if let Some((reactor, key)) = self.registration.take() {
+            reactor.remove_timer(key);
+        }
     }
 }
