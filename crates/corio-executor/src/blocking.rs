@@ -13,6 +13,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use corio_reactor::ForkGeneration;
+
 use crate::scheduler::Runnable;
 
 /// Most threads the pool starts (the same cap as tokio's default).
@@ -34,6 +36,8 @@ struct PoolState {
 }
 
 pub(crate) struct BlockingPool {
+    /// The runtime's fork generation.
+    generation: ForkGeneration,
     state: Mutex<PoolState>,
     work: Condvar,
     /// Notified when a thread ends, for `shutdown`.
@@ -52,8 +56,9 @@ impl std::fmt::Debug for BlockingPool {
 }
 
 impl BlockingPool {
-    pub(crate) fn new() -> BlockingPool {
+    pub(crate) fn new(generation: ForkGeneration) -> BlockingPool {
         BlockingPool {
+            generation,
             state: Mutex::new(PoolState::default()),
             work: Condvar::new(),
             exited: Condvar::new(),
@@ -108,6 +113,9 @@ impl BlockingPool {
                 // A call cancelled before it started completes as cancelled
                 // here without running (the harness checks).
                 let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+                // The call may have forked: in the child, this thread must
+                // not go on with the parent's queued calls.
+                self.generation.assert_current();
                 state = self.lock();
                 continue;
             }
@@ -182,6 +190,7 @@ impl BlockingPool {
 
 /// Queues `f` on the blocking pool of `shared` as a task whose handle gives
 /// its result.
+#[track_caller]
 pub(crate) fn spawn_blocking<F, T>(
     shared: &Arc<crate::scheduler::Shared>,
     f: F,
@@ -195,6 +204,7 @@ where
     use crate::task::harness::Harness;
     use crate::task::meta::{TaskKind, TaskMeta};
 
+    shared.blocking.generation.assert_current();
     let meta = TaskMeta::new(
         TaskId::next(),
         None,

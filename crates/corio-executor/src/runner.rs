@@ -54,7 +54,9 @@ pub fn run<F: Future>(main: F) -> F::Output {
 
 #[track_caller]
 fn assert_not_nested(what: &str) {
-    if with_worker(|w| w.is_some()) {
+    // A worker inherited through `fork()` runs nothing any more: a child
+    // forked inside a task may start a runtime of its own.
+    if with_worker(|w| w.is_some_and(|w| w.generation.is_current())) {
         panic!(
             "{what} called from inside a running corio runtime: it would block the event \
              loop; `.await` the future instead (or `corio::spawn` it)"
@@ -238,7 +240,7 @@ impl Builder {
             self.shutdown_timeout,
         ));
         let mut runner = Runner {
-            worker: Box::new(Worker::new(0, shared.clone())),
+            worker: Some(Box::new(Worker::new(0, shared.clone()))),
             shared: shared.clone(),
             threads: Vec::with_capacity(workers - 1),
             _not_send: PhantomData,
@@ -272,6 +274,13 @@ impl Builder {
 /// A `Runner` is bound to the thread that created it (it holds that
 /// thread's `spawn_local` tasks), so it is not `Send`.
 ///
+/// In the child of a `fork()`, an inherited runner cannot run (see
+/// [`run`](Runner::run)), and dropping it there returns at once and
+/// leaks it: its worker threads stayed in the parent and cannot be joined,
+/// its tasks' cleanup could act on connections the parent still serves,
+/// and its epoll instance is the parent's. What it holds goes when the
+/// child exits or calls `exec`.
+///
 /// # Examples
 ///
 /// ```
@@ -282,7 +291,9 @@ impl Builder {
 /// # std::io::Result::Ok(())
 /// ```
 pub struct Runner {
-    worker: Box<Worker>,
+    /// Always present but in the child of a `fork()`, where `Drop` takes
+    /// it to leak it.
+    worker: Option<Box<Worker>>,
     shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
     _not_send: PhantomData<*const ()>,
@@ -368,7 +379,10 @@ impl Runner {
     /// # Panics
     ///
     /// Panics when called from inside a running corio runtime, and
-    /// propagates a panic of `main`.
+    /// propagates a panic of `main`. In the child of a `fork()`, an
+    /// inherited runner panics with "a corio runtime cannot be used after
+    /// fork; start a new one in the child", as does a runner whose task or
+    /// main future forked when the child gets control back.
     ///
     /// # Examples
     ///
@@ -381,6 +395,7 @@ impl Runner {
     /// ```
     #[track_caller]
     pub fn run<F: Future>(&self, main: F) -> F::Output {
+        self.shared.reactor.assert_not_inherited();
         assert_not_nested("Runner::run");
         let main_waker = Arc::new(MainWaker {
             woken: AtomicBool::new(true),
@@ -388,7 +403,7 @@ impl Runner {
         });
         let waker = Waker::from(main_waker.clone());
         let mut main = pin!(main);
-        let worker = &*self.worker;
+        let worker = self.worker();
         let output = worker.enter(|| {
             worker.run_main(&main_waker.woken, || {
                 main.as_mut().poll(&mut Context::from_waker(&waker))
@@ -400,6 +415,12 @@ impl Runner {
 }
 
 impl Runner {
+    fn worker(&self) -> &Worker {
+        self.worker
+            .as_deref()
+            .expect("only the drop of an inherited runner takes its worker")
+    }
+
     /// The first part of the end, as `asyncio.run` does it: every task is
     /// asked to stop (one request, so a task already cleaning up is left to
     /// finish), and the loop runs until every task is gone or `deadline`
@@ -411,7 +432,7 @@ impl Runner {
             shared: shared.clone(),
         });
         let waker = Waker::from(main_waker.clone());
-        let worker = &*self.worker;
+        let worker = self.worker();
         worker.enter(|| {
             let mut limit = deadline.map_or_else(Timer::never, Timer::at);
             let mut tick: Option<Timer> = None;
@@ -432,11 +453,34 @@ impl Runner {
     }
 }
 
+impl Runner {
+    /// The end of a runner inherited through `fork()`, in the child: it
+    /// leaks everything rather than shut anything down. Joining the worker
+    /// threads would wait forever (`fork` copies only the calling thread);
+    /// cancelling the tasks would run their `Drop` in the child, which may
+    /// write to or shut down connections the parent still serves; the
+    /// reactor's teardown would delete registrations from the epoll set the
+    /// parent shares. Nothing here takes a lock, which a thread of the
+    /// parent may have held at the fork.
+    #[cold]
+    fn leak_after_fork(&mut self) {
+        // A `JoinHandle` dropped detaches a thread this process does not have.
+        std::mem::forget(std::mem::take(&mut self.threads));
+        // The worker holds the local tasks and a reference to the shared
+        // state: with it leaked, nothing of the runtime is ever dropped.
+        std::mem::forget(self.worker.take());
+    }
+}
+
 /// How often the end of a runtime looks whether its tasks are gone.
 const SHUTDOWN_POLL: Duration = Duration::from_millis(1);
 
 impl Drop for Runner {
     fn drop(&mut self) {
+        if self.shared.reactor.is_inherited() {
+            self.leak_after_fork();
+            return;
+        }
         let shared = &self.shared;
         let deadline = Instant::now().checked_add(shared.shutdown_timeout);
         let stuck_tasks = self.cancel_and_wait(deadline);
@@ -444,7 +488,7 @@ impl Drop for Runner {
         for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
-        let worker = &*self.worker;
+        let worker = self.worker();
         worker.enter(|| {
             loop {
                 worker.drain();

@@ -28,6 +28,18 @@
 //! directly), on its thread otherwise. See `idle.rs` for when a sleeping
 //! sibling is woken.
 //!
+//! # After `fork()`
+//!
+//! A child of `fork()` inherits a copy of the runtime but only the thread
+//! that forked. Spawning onto the copy panics (`spawn_from`, `spawn_local`),
+//! and so does a worker that gets control back from a task that forked
+//! (`run_task`, `run_main`): it would otherwise go on running the parent's
+//! queued tasks in the child, against the parent's connections. Each worker
+//! keeps its own copy of the reactor's fork generation, so the check is a
+//! compare of a field of the worker (which only its thread touches) with
+//! one load of a process-wide counter that only a new child writes: no
+//! cache line another thread writes is read for it.
+//!
 //! # Invariants
 //!
 //! - `WORKER` points at a `Worker` only while that worker's thread is inside
@@ -44,7 +56,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
 use async_task::{Runnable as RawRunnable, ScheduleInfo, WithInfo};
 use concurrent_queue::ConcurrentQueue;
-use corio_reactor::{Reactor, coop};
+use corio_reactor::{ForkGeneration, Reactor, coop};
 
 use crate::blocking::BlockingPool;
 use crate::drain::{DrainTable, Release};
@@ -137,6 +149,8 @@ pub(crate) struct Worker {
     /// Tasks of this runtime that ended on this thread, still to be removed
     /// from the registry (see `registry.rs`).
     finished: RefCell<Vec<Finished>>,
+    /// The reactor's fork generation, where this thread reads it cheaply.
+    pub(crate) generation: ForkGeneration,
 }
 
 /// The capacity an idle worker's queue of pinned tasks keeps.
@@ -208,6 +222,7 @@ impl Shared {
         eager: bool,
         shutdown_timeout: std::time::Duration,
     ) -> Shared {
+        let blocking = Arc::new(BlockingPool::new(reactor.fork_generation()));
         Shared {
             reactor,
             injector: ConcurrentQueue::unbounded(),
@@ -222,7 +237,7 @@ impl Shared {
             idle: Idle::new(workers),
             registry: Registry::new(workers + 1),
             drains: DrainTable::default(),
-            blocking: Arc::new(BlockingPool::new()),
+            blocking,
             closed: AtomicBool::new(false),
             terminated: AtomicBool::new(false),
             eager,
@@ -262,6 +277,7 @@ impl Shared {
 
     /// Spawns a `Send` task; `worker` is the calling thread's worker of
     /// this runtime, if it is one.
+    #[track_caller]
     pub(crate) fn spawn_from<F>(
         self: &Arc<Self>,
         worker: Option<&Worker>,
@@ -274,6 +290,10 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        match worker {
+            Some(w) => w.generation.assert_current(),
+            None => self.reactor.assert_not_inherited(),
+        }
         let id = worker.map_or_else(TaskId::next, Worker::next_id);
         let meta = TaskMeta::new(id, name, location, TaskKind::Shared, self.clone());
         let (runnable, task) = async_task::Builder::new()
@@ -283,6 +303,7 @@ impl Shared {
     }
 
     /// Spawns a task pinned to `worker`, the calling thread's worker.
+    #[track_caller]
     pub(crate) fn spawn_local<F>(
         self: &Arc<Self>,
         worker: &Worker,
@@ -295,6 +316,7 @@ impl Shared {
         F: Future + 'static,
         F::Output: 'static,
     {
+        worker.generation.assert_current();
         let kind = TaskKind::Local(worker.index);
         let meta = TaskMeta::new(worker.next_id(), name, location, kind, self.clone());
         let (runnable, task) = async_task::Builder::new()
@@ -451,8 +473,10 @@ impl Drop for Worker {
 impl Worker {
     pub(crate) fn new(index: usize, shared: Arc<Shared>) -> Worker {
         let remote = std::ptr::NonNull::from(&shared.remotes[index]);
+        let generation = shared.reactor.fork_generation();
         Worker {
             index,
+            generation,
             shared,
             remote,
             lifo: Cell::new(None),
@@ -841,6 +865,8 @@ impl Worker {
         let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
         self.in_task.set(false);
         coop::unconstrained();
+        // The task may have forked: in the child, stop here.
+        self.generation.assert_current();
         remote
             .current
             .store(std::ptr::null_mut(), Ordering::Relaxed);
@@ -946,6 +972,8 @@ impl Worker {
                 let poll = poll_main();
                 self.in_task.set(false);
                 coop::unconstrained();
+                // The main future may have forked: in the child, stop here.
+                self.generation.assert_current();
                 if let std::task::Poll::Ready(value) = poll {
                     return value;
                 }

@@ -19,6 +19,9 @@ use crate::source::{READ, Source, WRITE};
 /// `Async::new` switches the descriptor to non-blocking mode and registers it
 /// with the current reactor; dropping the `Async` deregisters it and then
 /// closes it, so no descriptor is ever leaked or left registered.
+/// In the child of a `fork()`, dropping an inherited `Async` only closes
+/// the child's copy of the descriptor: the epoll instance is the parent's,
+/// and the parent's registration of the same socket stays in place.
 ///
 /// The usual way to use it is [`read_with`](Async::read_with) and
 /// [`write_with`](Async::write_with): they run a non-blocking operation and,
@@ -86,6 +89,8 @@ impl<T: AsFd> Async<T> {
     ///
     /// Panics when called outside a corio runtime: create I/O objects inside
     /// `corio::run` or a task spawned there.
+    /// Panics as well in the child of a `fork()` whose current reactor was
+    /// inherited from the parent: start a new runtime in the child.
     ///
     /// # Examples
     ///

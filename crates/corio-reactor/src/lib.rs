@@ -11,7 +11,10 @@
 //!   `read_with`/`write_with` and the `futures-io` traits;
 //! - [`Timer`]: a reschedulable deadline with sub-millisecond precision;
 //! - [`coop`]: the per-poll budget that keeps a busy task from starving
-//!   the others.
+//!   the others;
+//! - [`ForkGeneration`]: which process a reactor belongs to, so that a
+//!   child of `fork()` can neither use nor disturb the parent's (see
+//!   [`Reactor::is_inherited`]).
 //!
 //! The executor (`corio-executor`) owns a reactor per runtime and drives it
 //! from whichever worker goes idle first; applications use the facade
@@ -48,6 +51,8 @@ mod async_io;
 pub mod coop;
 #[allow(unsafe_code)]
 mod epoll;
+#[allow(unsafe_code)] // registering the fork handler
+mod fork;
 #[allow(unsafe_code)] // an event's token is its source's address
 mod reactor;
 mod source;
@@ -55,5 +60,6 @@ mod timer;
 mod timer_queue;
 
 pub use async_io::{Async, Readiness};
+pub use fork::ForkGeneration;
 pub use reactor::{Driver, EnterGuard, Reactor};
 pub use timer::{ScheduledTimer, Timer};

@@ -14,10 +14,19 @@
 //! poll begins: by then no event fetched before the deletion is still being
 //! dispatched, and no later wait can return one.
 //!
+//! In the child of a `fork()` the reactor is a copy whose epoll instance
+//! and eventfd are the parent's (see `fork.rs`): every entry point that
+//! would use it panics, and what may still run in the child (a
+//! deregistration, a notify from a waker, a removed timer, the reactor's
+//! own drop) leaves those kernel objects alone and takes none of the
+//! reactor's locks, which a thread of the parent may have held when it
+//! forked.
+//!
 //! [`notify`]: Reactor::notify
 
 use std::cell::RefCell;
 use std::io;
+use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -28,6 +37,7 @@ use std::time::{Duration, Instant};
 use polling::Poller;
 
 use crate::epoll::{self, EventFd};
+use crate::fork::{self, ForkGeneration};
 use crate::source::Source;
 use crate::timer_queue::{TimerKey, TimerQueue};
 
@@ -51,7 +61,10 @@ use crate::timer_queue::{TimerKey, TimerQueue};
 /// # std::io::Result::Ok(())
 /// ```
 pub struct Reactor {
-    poller: Poller,
+    /// Dropped by hand: in a forked child, never (see `Drop`).
+    poller: ManuallyDrop<Poller>,
+    /// The fork generation of the process that created the reactor.
+    generation: ForkGeneration,
     /// Wakes a blocked driver; registered edge-triggered under `WAKE_KEY`.
     wake: EventFd,
     /// Set while a wake-up is pending, so repeated notifies write once.
@@ -194,11 +207,13 @@ impl Reactor {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn new() -> io::Result<Arc<Reactor>> {
+        fork::install()?;
         let poller = Poller::new()?;
         let wake = EventFd::new()?;
         epoll::register(&poller, &wake, WAKE_KEY)?;
         Ok(Arc::new(Reactor {
-            poller,
+            poller: ManuallyDrop::new(poller),
+            generation: ForkGeneration::current(),
             wake,
             woken: AtomicBool::new(false),
             released: Mutex::new(Vec::new()),
@@ -260,11 +275,90 @@ impl Reactor {
         }
     }
 
+    /// Whether this reactor was inherited through `fork()`: it was created
+    /// in the parent of this process (or an earlier ancestor).
+    ///
+    /// An inherited reactor cannot be used: its epoll instance and eventfd
+    /// are the parent's, and the thread that drove it stayed there. Every
+    /// entry point panics in the child ([`try_lock_driver`], [`Driver::poll`],
+    /// registering an [`Async`](crate::Async) or a [`Timer`](crate::Timer));
+    /// dropping what belongs to it only closes the child's descriptors.
+    /// The check is one load of a process-wide counter, which a
+    /// `pthread_atfork` handler moves on in every child.
+    ///
+    /// [`try_lock_driver`]: Reactor::try_lock_driver
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reactor = corio::reactor::Reactor::new()?;
+    /// assert!(!reactor.is_inherited());
+    ///
+    /// // SAFETY: the child only reads memory and exits.
+    /// # #[allow(unsafe_code)]
+    /// let pid = unsafe { libc::fork() };
+    /// if pid == 0 {
+    ///     let code = if reactor.is_inherited() { 0 } else { 1 };
+    ///     // SAFETY: ends the child without returning into the caller.
+    ///     # #[allow(unsafe_code)]
+    ///     unsafe { libc::_exit(code) };
+    /// }
+    /// let mut status = 0;
+    /// // SAFETY: waits for our own child.
+    /// # #[allow(unsafe_code)]
+    /// unsafe { libc::waitpid(pid, &mut status, 0) };
+    /// assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    /// # std::io::Result::Ok(())
+    /// ```
+    #[inline]
+    pub fn is_inherited(&self) -> bool {
+        !self.generation.is_current()
+    }
+
+    /// The fork generation this reactor was created in: a copy for places
+    /// that check [`is_inherited`](Reactor::is_inherited) often and would
+    /// rather not read the reactor for it (an executor's workers keep one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reactor = corio::reactor::Reactor::new()?;
+    /// assert!(reactor.fork_generation().is_current());
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn fork_generation(&self) -> ForkGeneration {
+        self.generation
+    }
+
+    /// Panics if this reactor was inherited through `fork()`; see
+    /// [`is_inherited`](Reactor::is_inherited). Executors call it where a
+    /// runtime is entered.
+    ///
+    /// # Panics
+    ///
+    /// In the child of a `fork()`, with the message "a corio runtime cannot
+    /// be used after fork; start a new one in the child": a new runtime
+    /// (`corio::run`) works there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reactor = corio::reactor::Reactor::new()?;
+    /// reactor.assert_not_inherited(); // this process created it
+    /// # std::io::Result::Ok(())
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn assert_not_inherited(&self) {
+        self.generation.assert_current();
+    }
+
     /// Wakes the thread blocked in [`Driver::poll`], or makes the next poll
     /// return at once.
     ///
     /// Safe to call from any thread, as often as needed: repeated notifies
-    /// before the next poll cost one write.
+    /// before the next poll cost one write. In a forked child it does
+    /// nothing to an inherited reactor (its eventfd would wake the parent's).
     ///
     /// # Examples
     ///
@@ -278,7 +372,7 @@ impl Reactor {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn notify(&self) {
-        if !self.woken.swap(true, Ordering::AcqRel) {
+        if !self.woken.swap(true, Ordering::AcqRel) && !self.is_inherited() {
             self.wake.signal();
         }
     }
@@ -292,7 +386,17 @@ impl Reactor {
     /// assert!(reactor.try_lock_driver().is_some());
     /// # std::io::Result::Ok(())
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the reactor was inherited through `fork()`
+    /// ([`is_inherited`](Reactor::is_inherited)).
+    #[track_caller]
     pub fn try_lock_driver(&self) -> Option<Driver<'_>> {
+        // In a child, the flag may be held for good by a thread that was
+        // polling in the parent: without this check the caller would wait
+        // for it forever.
+        self.assert_not_inherited();
         if self.driver.locked.swap(true, Ordering::Acquire) {
             return None;
         }
@@ -354,6 +458,11 @@ impl Reactor {
     /// assert_eq!(corio::reactor::Reactor::new()?.fire_timers(), 0);
     /// # std::io::Result::Ok(())
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// When timers are pending on a reactor inherited through `fork()`
+    /// ([`is_inherited`](Reactor::is_inherited)).
     pub fn fire_timers(&self) -> usize {
         let mut wakers = Vec::new();
         self.collect_due_timers(&mut wakers);
@@ -373,6 +482,7 @@ impl Reactor {
 
     #[inline(never)]
     fn fire_due_timers(&self, out: &mut Vec<Waker>) {
+        self.assert_not_inherited();
         let mut timers = self.lock_timers();
         let now = self.nanos(Instant::now());
         timers.fire(now, out);
@@ -426,7 +536,9 @@ impl Reactor {
         self.timers.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    #[track_caller]
     pub(crate) fn insert_timer(&self, when: Instant, waker: &Waker) -> TimerKey {
+        self.assert_not_inherited();
         let when = self.nanos(when);
         let key = {
             let mut timers = self.lock_timers();
@@ -443,11 +555,18 @@ impl Reactor {
         key
     }
 
+    #[track_caller]
     pub(crate) fn set_timer_waker(&self, key: TimerKey, waker: &Waker) -> bool {
+        self.assert_not_inherited();
         self.lock_timers().set_waker(key, waker)
     }
 
+    /// Removes a timer; in a forked child, leaves an inherited reactor's
+    /// queue alone (a thread of the parent may have held its lock).
     pub(crate) fn remove_timer(&self, key: TimerKey) -> bool {
+        if self.is_inherited() {
+            return false;
+        }
         let mut timers = self.lock_timers();
         let removed = timers.remove(key);
         self.live_timers.store(timers.len(), Ordering::SeqCst);
@@ -455,7 +574,9 @@ impl Reactor {
     }
 
     /// Registers `fd` edge-triggered under the new source's address.
+    #[track_caller]
     pub(crate) fn register_source(&self, fd: RawFd) -> io::Result<Arc<Source>> {
+        self.assert_not_inherited();
         let source = Arc::new(Source::new(fd));
         epoll::register_source(&self.poller, fd, Arc::as_ptr(&source) as u64)?;
         self.source_count.fetch_add(1, Ordering::Relaxed);
@@ -465,11 +586,22 @@ impl Reactor {
     /// Deletes `source` from epoll. Its memory outlives the caller's handle
     /// until the next poll starts (see the module docs); if the deletion
     /// fails, the kernel may still report the token, so it is never freed.
+    ///
+    /// In a forked child it does nothing to an inherited reactor: the
+    /// epoll instance is the parent's, and an `EPOLL_CTL_DEL` here would
+    /// remove the parent's registration of the same socket (the child's
+    /// copy of the descriptor refers to it). Closing the child's copy, which
+    /// the caller does next, leaves that registration in place. No event
+    /// of this reactor is dispatched in the child, so the source's memory
+    /// goes with the caller's handle.
     pub(crate) fn deregister_source(
         &self,
         source: &Arc<Source>,
         fd: BorrowedFd<'_>,
     ) -> io::Result<()> {
+        if self.is_inherited() {
+            return Ok(());
+        }
         self.source_count.fetch_sub(1, Ordering::Relaxed);
         source.forget_wakers();
         if let Err(e) = self.poller.delete(fd) {
@@ -503,9 +635,23 @@ const CLOSED_FLAGS: u32 = (libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) a
 
 impl Drop for Reactor {
     fn drop(&mut self) {
+        if self.is_inherited() {
+            // A forked child's copy: every deletion from the epoll set
+            // would be one from the parent's. The eventfd is closed (with
+            // the fields) and stays registered in the parent, which is
+            // what closing a copy of a descriptor does. The poller is
+            // leaked: `polling` deletes its own eventfd and timerfd from
+            // the set when dropped and has no way to close them without
+            // that, so its three descriptors (all close-on-exec) stay open
+            // until the child exits or calls `exec`.
+            return;
+        }
         // Closing a registered descriptor would be harmless for epoll, but
         // `polling` asks for deletion before close.
         let _ = self.poller.delete(&self.wake);
+        // SAFETY: the poller is dropped here only, once, and nothing uses
+        // it after the reactor's `Drop`.
+        unsafe { ManuallyDrop::drop(&mut self.poller) };
     }
 }
 
@@ -531,8 +677,16 @@ impl Driver<'_> {
     /// assert_eq!(driver.poll(Some(Duration::ZERO))?, 0);
     /// # std::io::Result::Ok(())
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the reactor was inherited through `fork()`
+    /// ([`Reactor::is_inherited`]).
+    #[track_caller]
     pub fn poll(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
         let reactor = self.reactor;
+        // A driver taken before a fork, by the thread that forked.
+        reactor.assert_not_inherited();
         let state = &mut *self.state;
         // Every event of the previous wait was dispatched (under this same
         // driver lock), and sources released since were deleted from epoll

@@ -20,6 +20,10 @@ use crate::timer_queue::TimerKey;
 ///
 /// Most programs use `corio::sleep` or `corio::timeout`, which are built on it.
 ///
+/// A pending poll panics on a reactor inherited through `fork()` (see
+/// [`Reactor::is_inherited`]); dropping an inherited timer in the child
+/// leaves the inherited reactor's timer queue (and its lock) alone.
+///
 /// # Examples
 ///
 /// ```

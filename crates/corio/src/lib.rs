@@ -105,6 +105,88 @@
 //! }
 //! assert_eq!(open_fds(), before);
 //! ```
+//!
+//! # `fork()`
+//!
+//! A child made by `fork()` without `exec` gets a copy of the parent's
+//! memory, runtimes included, but only the thread that forked, and its
+//! copies of the parent's descriptors still name the parent's kernel
+//! objects (the epoll instance above all: a registration deleted in the
+//! child is deleted in the parent). corio guarantees, for a child made with
+//! the C library's `fork()` (`libc::fork`, `nix::unistd::fork`):
+//!
+//! - **The parent is not disturbed.** Dropping an inherited socket or
+//!   listener of [`streams`], any [`reactor::Async`] or a
+//!   [`reactor::Timer`] in the child closes the child's copy of its
+//!   descriptor and does nothing else: nothing is deleted from the epoll
+//!   set the parent shares, nothing is written to its eventfd, no lock of
+//!   the inherited runtime is taken. The parent keeps getting readiness on
+//!   its connections.
+//! - **An inherited runtime refuses every use** with a panic whose message
+//!   is "a corio runtime cannot be used after fork; start a new one in the
+//!   child": [`Runner::run`], [`Handle::spawn`], [`Handle::call_soon`] and
+//!   [`Handle::spawn_blocking`]; [`spawn`], [`spawn_local`] and
+//!   [`to_thread`] in a child forked inside a task;
+//!   creating an I/O object or awaiting a timer on the inherited reactor,
+//!   driving that reactor. A worker that gets control back from a task (or
+//!   a main future) that forked panics the same way, rather than run the
+//!   parent's queued tasks in the child.
+//! - **Dropping an inherited [`Runner`] returns at once and leaks it.** Its
+//!   worker threads were not copied, so they cannot be joined; its tasks
+//!   are not cancelled, since their cleanup could write to or shut down
+//!   connections the parent still serves; its epoll instance and eventfd
+//!   are the parent's, so nothing is deleted from them. Its memory and
+//!   descriptors (close-on-exec) go when the child exits or calls `exec`.
+//! - **A new runtime works in the child**: [`run`] or a new [`Runner`],
+//!   with its own reactor, threads and timers, even when the fork happened
+//!   inside a task.
+//!
+//! Detection costs one load of a process-wide counter, which a
+//! `pthread_atfork` handler moves on in every child; no system call is
+//! added to any operation. A child made without the C library's `fork()`
+//! (a raw `clone` system call) runs no fork handlers and is not detected.
+//! As in any program, a child of a multi-threaded parent may find a lock
+//! held forever by a thread that did not come along; corio's child-side
+//! paths above take none of the inherited runtime's locks. What the
+//! runtime does not own acts as it would in any forked program: a
+//! [`subprocess::Child`] with `kill_on_drop` that the child drops still
+//! kills the parent's subprocess.
+//!
+//! ```
+//! use std::panic::{AssertUnwindSafe, catch_unwind};
+//! use std::time::Duration;
+//!
+//! let runner = corio::Runner::builder().workers(2).build()?;
+//! assert_eq!(runner.run(async { corio::spawn(async { 1 }).await.unwrap() }), 1);
+//!
+//! // SAFETY: the child uses only what it makes itself, then exits.
+//! # #[allow(unsafe_code)]
+//! let pid = unsafe { libc::fork() };
+//! if pid == 0 {
+//!     // The inherited runtime refuses to run...
+//!     let refused = catch_unwind(AssertUnwindSafe(|| runner.run(async {}))).is_err();
+//!     // ...dropping it returns at once and leaves the parent's alone...
+//!     drop(runner);
+//!     // ...and a new one works.
+//!     let answer = corio::run(async {
+//!         corio::sleep(Duration::from_millis(1)).await;
+//!         42
+//!     });
+//!     let code = if refused && answer == 42 { 0 } else { 1 };
+//!     // SAFETY: ends the child without returning into the parent's code.
+//!     # #[allow(unsafe_code)]
+//!     unsafe { libc::_exit(code) };
+//! }
+//! let mut status = 0;
+//! // SAFETY: waits for our own child.
+//! # #[allow(unsafe_code)]
+//! unsafe { libc::waitpid(pid, &mut status, 0) };
+//! assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+//!
+//! // The parent's runtime goes on as before.
+//! assert_eq!(runner.run(async { corio::spawn(async { 2 }).await.unwrap() }), 2);
+//! # std::io::Result::Ok(())
+//! ```
 #![forbid(unsafe_code)]
 
 #[doc(inline)]
