@@ -1,13 +1,16 @@
 //! `call_soon`, `call_later`, `call_at`: plain callbacks on the event loop.
 
+use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker, ready};
 use std::time::{Duration, Instant};
 
 use corio_reactor::{ScheduledTimer, Timer};
 
+use crate::remote_callbacks;
 use crate::spawn::{spawn_local, spawn_local_inner};
 use crate::task::Task;
 
@@ -27,15 +30,41 @@ use crate::task::Task;
 ///     assert!(handle.is_cancelled());
 /// });
 /// ```
-#[derive(Debug)]
 pub struct TimerHandle {
-    task: Task<()>,
+    inner: Inner,
     when: Option<Instant>,
+}
+
+/// What a handle refers to: the task running a callback of this thread's
+/// loop, or an entry in the queue of callbacks from other threads.
+enum Inner {
+    Task(Task<()>),
+    Remote(Arc<dyn remote_callbacks::Entry>),
+}
+
+impl fmt::Debug for TimerHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimerHandle")
+            .field("when", &self.when)
+            .field("cancelled", &self.is_cancelled())
+            .field("done", &self.is_done())
+            .finish()
+    }
 }
 
 impl TimerHandle {
     pub(crate) fn new(task: Task<()>, when: Option<Instant>) -> TimerHandle {
-        TimerHandle { task, when }
+        TimerHandle {
+            inner: Inner::Task(task),
+            when,
+        }
+    }
+
+    pub(crate) fn remote(entry: Arc<dyn remote_callbacks::Entry>) -> TimerHandle {
+        TimerHandle {
+            inner: Inner::Remote(entry),
+            when: None,
+        }
     }
 
     /// Cancels the callback if it has not run yet; returns whether it was
@@ -50,7 +79,10 @@ impl TimerHandle {
     /// # });
     /// ```
     pub fn cancel(&self) -> bool {
-        self.task.cancel()
+        match &self.inner {
+            Inner::Task(task) => task.cancel(),
+            Inner::Remote(entry) => remote_callbacks::cancel(&**entry),
+        }
     }
 
     /// Whether [`cancel`](TimerHandle::cancel) was called.
@@ -64,7 +96,10 @@ impl TimerHandle {
     /// # });
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        self.task.is_cancel_requested()
+        match &self.inner {
+            Inner::Task(task) => task.is_cancel_requested(),
+            Inner::Remote(entry) => remote_callbacks::is_cancelled(&**entry),
+        }
     }
 
     /// Whether the callback has run (or was cancelled).
@@ -79,7 +114,10 @@ impl TimerHandle {
     /// # });
     /// ```
     pub fn is_done(&self) -> bool {
-        self.task.is_done()
+        match &self.inner {
+            Inner::Task(task) => task.is_done(),
+            Inner::Remote(entry) => remote_callbacks::is_done(&**entry),
+        }
     }
 
     /// When the callback is due (`None` for `call_soon`); asyncio's

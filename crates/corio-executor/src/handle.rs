@@ -5,6 +5,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use crate::callbacks::TimerHandle;
+use crate::remote_callbacks::RemoteCallbacks;
 use crate::scheduler::{Shared, with_worker};
 use crate::task::{Task, TaskError, TaskInfo};
 
@@ -100,7 +101,11 @@ impl Handle {
     /// Schedules `f` to run on the event loop soon, from any thread;
     /// `loop.call_soon_threadsafe`.
     ///
-    /// Callbacks from one thread run in the order they were scheduled.
+    /// Callbacks from one thread run in the order they were scheduled, on
+    /// any number of workers: they wait in one queue, and run one at a time
+    /// (a callback is a small queue entry, not a task of its own). A
+    /// callback that panics is reported by the panic hook; the next ones
+    /// still run.
     ///
     /// # Examples
     ///
@@ -122,8 +127,7 @@ impl Handle {
     where
         F: FnOnce() + Send + 'static,
     {
-        let task = self.spawn(async move { f() });
-        TimerHandle::new(task, None)
+        TimerHandle::remote(RemoteCallbacks::push(&self.shared, f))
     }
 
     /// Runs a blocking function on this runtime's blocking pool; see

@@ -62,6 +62,7 @@ mod parker;
 mod ready_set;
 #[allow(unsafe_code)]
 mod registry;
+mod remote_callbacks;
 pub mod runner;
 #[allow(unsafe_code)]
 mod scheduler;

@@ -64,6 +64,7 @@ use crate::idle::Idle;
 use crate::local_queue::LocalQueue;
 use crate::parker::Parker;
 use crate::registry::{Finished, Registry};
+use crate::remote_callbacks::RemoteCallbacks;
 use crate::task::TaskId;
 use crate::task::harness::Harness;
 use crate::task::meta::{TaskKind, TaskMeta};
@@ -93,6 +94,8 @@ pub(crate) struct Shared {
     remotes: Box<[Remote]>,
     idle: Idle,
     pub(crate) registry: Registry,
+    /// `Handle::call_soon`'s queue.
+    pub(crate) callbacks: RemoteCallbacks,
     pub(crate) blocking: Arc<BlockingPool>,
     closed: AtomicBool,
     terminated: AtomicBool,
@@ -236,6 +239,7 @@ impl Shared {
                 .collect(),
             idle: Idle::new(workers),
             registry: Registry::new(workers + 1),
+            callbacks: RemoteCallbacks::default(),
             drains: DrainTable::default(),
             blocking,
             closed: AtomicBool::new(false),

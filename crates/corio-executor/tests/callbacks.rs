@@ -206,3 +206,78 @@ fn a_cancelled_call_at_never_runs_and_frees_its_timer() {
         assert_eq!(reactor.timer_count(), before);
     });
 }
+
+/// Callbacks scheduled from one foreign thread run in that order, on one
+/// worker and on two.
+#[test]
+fn handle_call_soon_keeps_per_thread_fifo_on_any_worker_count() {
+    use std::sync::{Arc, Mutex};
+    for workers in [1, 2] {
+        let runner = corio::Runner::builder().workers(workers).build().unwrap();
+        let handle = runner.handle();
+        for _round in 0..20 {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let (h, s) = (handle.clone(), seen.clone());
+            let thread = std::thread::spawn(move || {
+                let handles: Vec<_> = (0..1_000)
+                    .map(|i| {
+                        let s = s.clone();
+                        h.call_soon(move || s.lock().unwrap().push(i))
+                    })
+                    .collect();
+                handles
+            });
+            runner.run(async {
+                let handles = corio::to_thread(move || thread.join().unwrap())
+                    .await
+                    .unwrap();
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while !handles.iter().all(|h| h.is_done()) {
+                    assert!(Instant::now() < deadline, "the callbacks never ran");
+                    corio::sleep(Duration::from_millis(1)).await;
+                }
+            });
+            assert_eq!(*seen.lock().unwrap(), (0..1_000).collect::<Vec<_>>());
+        }
+    }
+}
+
+/// A callback from another thread can be cancelled until it runs; one that
+/// panics is reported and the next still runs.
+#[test]
+fn handle_call_soon_cancel_and_panic() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let runner = corio::Runner::builder().workers(2).build().unwrap();
+    let handle = runner.handle();
+    let ran = Arc::new(AtomicUsize::new(0));
+    runner.run(async {
+        let (h, r) = (handle.clone(), ran.clone());
+        let (first, cancelled, after) = corio::to_thread(move || {
+            let first = h.call_soon(|| panic!("a callback panicked"));
+            let r2 = r.clone();
+            let cancelled = h.call_soon(move || {
+                r2.fetch_add(100, Ordering::SeqCst);
+            });
+            let after = h.call_soon(move || {
+                r.fetch_add(1, Ordering::SeqCst);
+            });
+            (first, cancelled, after)
+        })
+        .await
+        .unwrap();
+        // The cancel may come too late if the drain already reached it;
+        // either way the state is consistent.
+        let was_pending = cancelled.cancel();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !(first.is_done() && after.is_done() && cancelled.is_done()) {
+            assert!(Instant::now() < deadline, "the callbacks never ran");
+            corio::sleep(Duration::from_millis(1)).await;
+        }
+        assert!(!first.is_cancelled());
+        assert_eq!(cancelled.is_cancelled(), was_pending);
+        let expected = if was_pending { 1 } else { 101 };
+        assert_eq!(ran.load(Ordering::SeqCst), expected);
+        assert!(!after.cancel(), "a callback that ran cannot be cancelled");
+    });
+}
