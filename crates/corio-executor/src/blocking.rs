@@ -16,11 +16,30 @@ use std::time::Duration;
 use corio_reactor::ForkGeneration;
 
 use crate::scheduler::Runnable;
+use crate::task::meta::TaskMeta;
 
-/// Most threads the pool starts (the same cap as tokio's default).
-const MAX_THREADS: usize = 512;
-/// How long an idle thread waits for work before it exits.
-const KEEP_ALIVE: Duration = Duration::from_secs(10);
+/// Most threads a runtime's pool starts unless configured (the same cap as
+/// tokio's default).
+pub(crate) const MAX_THREADS: usize = 512;
+/// How long an idle thread waits for work before it exits, unless
+/// configured.
+pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+/// How a pool grows and shrinks.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PoolConfig {
+    pub(crate) max_threads: usize,
+    pub(crate) keep_alive: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> PoolConfig {
+        PoolConfig {
+            max_threads: MAX_THREADS,
+            keep_alive: KEEP_ALIVE,
+        }
+    }
+}
 
 #[derive(Default)]
 struct PoolState {
@@ -38,6 +57,7 @@ struct PoolState {
 pub(crate) struct BlockingPool {
     /// The runtime's fork generation.
     generation: ForkGeneration,
+    config: PoolConfig,
     state: Mutex<PoolState>,
     work: Condvar,
     /// Notified when a thread ends, for `shutdown`.
@@ -56,9 +76,10 @@ impl std::fmt::Debug for BlockingPool {
 }
 
 impl BlockingPool {
-    pub(crate) fn new(generation: ForkGeneration) -> BlockingPool {
+    pub(crate) fn new(generation: ForkGeneration, config: PoolConfig) -> BlockingPool {
         BlockingPool {
             generation,
+            config,
             state: Mutex::new(PoolState::default()),
             work: Condvar::new(),
             exited: Condvar::new(),
@@ -86,7 +107,7 @@ impl BlockingPool {
             self.work.notify_one();
             return;
         }
-        if state.threads < MAX_THREADS {
+        if state.threads < self.config.max_threads {
             state.threads += 1;
             let id = state.next_thread;
             state.next_thread += 1;
@@ -125,7 +146,7 @@ impl BlockingPool {
             state.idle += 1;
             let (next, timeout) = self
                 .work
-                .wait_timeout(state, KEEP_ALIVE)
+                .wait_timeout(state, self.config.keep_alive)
                 .unwrap_or_else(|e| e.into_inner());
             state = next;
             state.idle -= 1;
@@ -182,6 +203,17 @@ impl BlockingPool {
         busy
     }
 
+    /// Takes the queued call of `meta` out of the queue, if no thread has
+    /// started it yet.
+    pub(crate) fn take_queued(&self, meta: &TaskMeta) -> Option<Runnable> {
+        let mut state = self.lock();
+        let at = state
+            .queue
+            .iter()
+            .position(|r| std::ptr::eq(r.metadata(), meta))?;
+        state.queue.remove(at)
+    }
+
     /// Number of threads alive (idle or busy).
     pub(crate) fn threads(&self) -> usize {
         self.lock().threads
@@ -200,11 +232,26 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
+    spawn_on_pool(shared, &shared.blocking, f, location)
+}
+
+/// Queues `f` on `pool` as a task of the runtime `shared` (which delivers
+/// its result).
+pub(crate) fn spawn_on_pool<F, T>(
+    shared: &Arc<crate::scheduler::Shared>,
+    pool: &Arc<BlockingPool>,
+    f: F,
+    location: &'static std::panic::Location<'static>,
+) -> crate::Task<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
     use crate::task::TaskId;
     use crate::task::harness::Harness;
-    use crate::task::meta::{TaskKind, TaskMeta};
+    use crate::task::meta::TaskKind;
 
-    shared.blocking.generation.assert_current();
+    pool.generation.assert_current();
     let meta = TaskMeta::new(
         TaskId::next(),
         None,
@@ -212,15 +259,17 @@ where
         TaskKind::Blocking,
         shared.clone(),
     );
+    let scheduler = pool.clone();
     let (runnable, task) = async_task::Builder::new().metadata(meta).spawn(
         move |meta| Harness::new(async move { f() }, meta),
-        |r: Runnable| r.metadata().shared.blocking.clone().schedule(r),
+        move |r: Runnable| scheduler.schedule(r),
     );
     let handle = crate::Task::new(task);
     if shared.is_closed() {
         crate::scheduler::cancel_now(runnable);
     } else {
-        shared.blocking.schedule(runnable);
+        shared.register_pool(pool);
+        pool.schedule(runnable);
     }
     handle
 }

@@ -74,6 +74,7 @@ pub mod task;
 #[allow(unsafe_code)] // the live children share one strong reference to the group
 mod task_group;
 mod task_group_error;
+mod thread_pool;
 mod wait;
 mod yield_now;
 
@@ -86,4 +87,5 @@ pub use structured::{
     wait_first_error,
 };
 pub use task::{Task, TaskError};
+pub use thread_pool::ThreadPool;
 pub use yield_now::{YieldNow, yield_now};

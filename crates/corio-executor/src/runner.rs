@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use corio_reactor::{Reactor, Timer};
 
 use crate::Handle;
+use crate::blocking::PoolConfig;
 use crate::scheduler::{Shared, Worker, with_worker};
 
 /// Runs a future to completion on a new event loop, then shuts the loop
@@ -83,6 +84,7 @@ pub struct Builder {
     workers: Option<usize>,
     eager_tasks: bool,
     shutdown_timeout: Duration,
+    blocking: PoolConfig,
 }
 
 impl Default for Builder {
@@ -91,6 +93,7 @@ impl Default for Builder {
             workers: None,
             eager_tasks: false,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            blocking: PoolConfig::default(),
         }
     }
 }
@@ -198,6 +201,53 @@ impl Builder {
         self
     }
 
+    /// The most threads the blocking pool behind
+    /// [`to_thread`](crate::to_thread) starts (default 512; 0 counts as 1).
+    /// Calls beyond that wait for a thread, in the order they were made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runner = corio::Runner::builder().max_blocking_threads(2).build()?;
+    /// runner.run(async {
+    ///     let calls: Vec<_> = (0..8).map(|i| corio::to_thread(move || i)).collect();
+    ///     for (i, call) in calls.into_iter().enumerate() {
+    ///         assert_eq!(call.await.unwrap(), i);
+    ///     }
+    ///     assert!(corio::Handle::current().blocking_threads() <= 2);
+    /// });
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn max_blocking_threads(mut self, threads: usize) -> Builder {
+        self.blocking.max_threads = threads.max(1);
+        self
+    }
+
+    /// How long an idle blocking-pool thread waits for work before it
+    /// exits (default 10 s).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let runner = corio::Runner::builder()
+    ///     .blocking_keep_alive(Duration::from_millis(1))
+    ///     .build()?;
+    /// runner.run(async {
+    ///     corio::to_thread(|| ()).await.unwrap();
+    ///     // The idle thread leaves soon after.
+    ///     while corio::Handle::current().blocking_threads() > 0 {
+    ///         corio::sleep(Duration::from_millis(1)).await;
+    ///     }
+    /// });
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.blocking.keep_alive = keep_alive;
+        self
+    }
+
     /// Creates the runner: its reactor and its worker threads (all but the
     /// first, which is whichever thread calls [`Runner::run`]).
     ///
@@ -238,6 +288,7 @@ impl Builder {
             workers,
             self.eager_tasks,
             self.shutdown_timeout,
+            self.blocking,
         ));
         let mut runner = Runner {
             worker: Some(Box::new(Worker::new(0, shared.clone()))),

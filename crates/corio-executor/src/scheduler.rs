@@ -97,6 +97,9 @@ pub(crate) struct Shared {
     /// `Handle::call_soon`'s queue.
     pub(crate) callbacks: RemoteCallbacks,
     pub(crate) blocking: Arc<BlockingPool>,
+    /// The `ThreadPool`s this runtime's calls were queued on, so a cancel
+    /// can take a queued call out of any of them.
+    pools: std::sync::Mutex<Vec<std::sync::Weak<BlockingPool>>>,
     closed: AtomicBool,
     terminated: AtomicBool,
     /// Whether tasks start eagerly unless their builder says otherwise.
@@ -224,8 +227,9 @@ impl Shared {
         workers: usize,
         eager: bool,
         shutdown_timeout: std::time::Duration,
+        blocking: crate::blocking::PoolConfig,
     ) -> Shared {
-        let blocking = Arc::new(BlockingPool::new(reactor.fork_generation()));
+        let blocking = Arc::new(BlockingPool::new(reactor.fork_generation(), blocking));
         Shared {
             reactor,
             injector: ConcurrentQueue::unbounded(),
@@ -240,6 +244,7 @@ impl Shared {
             idle: Idle::new(workers),
             registry: Registry::new(workers + 1),
             callbacks: RemoteCallbacks::default(),
+            pools: std::sync::Mutex::new(Vec::new()),
             drains: DrainTable::default(),
             blocking,
             closed: AtomicBool::new(false),
@@ -251,6 +256,39 @@ impl Shared {
 
     pub(crate) fn workers(&self) -> usize {
         self.remotes.len()
+    }
+
+    /// Notes that calls of this runtime are queued on `pool` (a no-op for
+    /// the runtime's own pool).
+    pub(crate) fn register_pool(&self, pool: &Arc<BlockingPool>) {
+        if Arc::ptr_eq(pool, &self.blocking) {
+            return;
+        }
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        if pools
+            .iter()
+            .any(|p| std::ptr::eq(p.as_ptr(), Arc::as_ptr(pool)))
+        {
+            return;
+        }
+        pools.retain(|p| p.strong_count() > 0);
+        pools.push(Arc::downgrade(pool));
+    }
+
+    /// Resolves a cancelled blocking call at once if no thread has started
+    /// it: it is taken out of its pool's queue and completes as cancelled
+    /// here, without running.
+    pub(crate) fn cancel_queued_call(&self, meta: &TaskMeta) {
+        let queued = self.blocking.take_queued(meta).or_else(|| {
+            let pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+            pools
+                .iter()
+                .filter_map(std::sync::Weak::upgrade)
+                .find_map(|pool| pool.take_queued(meta))
+        });
+        if let Some(runnable) = queued {
+            cancel_now(runnable);
+        }
     }
 
     pub(crate) fn is_closed(&self) -> bool {

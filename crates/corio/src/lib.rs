@@ -19,7 +19,8 @@
 //! | `asyncio.wait_for(aw, d)` | a task: [`wait_for`] (cancels it on expiry, returns once it is gone); a plain future: [`timeout`] (drops it) |
 //! | `loop.call_soon`, `call_later`, `call_at` | [`call_soon`], [`call_later`], [`call_at`] |
 //! | `call_soon_threadsafe`, `run_coroutine_threadsafe` | [`Handle::call_soon`], [`Handle::spawn`], [`Handle::block_on`] |
-//! | `asyncio.to_thread(f)` | [`to_thread`] |
+//! | `asyncio.to_thread(f)` | [`to_thread`] (pool size: `Runner::builder().max_blocking_threads(n)`) |
+//! | `loop.run_in_executor(ThreadPoolExecutor(n), f)` | [`ThreadPool::spawn_blocking`] |
 //! | `asyncio.TaskGroup` (`ExceptionGroup`) | [`TaskGroup`] ([`TaskGroupError`]) |
 //! | `asyncio.gather(*aws, return_exceptions=True)` | [`gather()`], [`gather!`] (mixed types) |
 //! | `asyncio.gather(*aws)` | [`try_gather()`], [`try_gather!`] |
@@ -206,8 +207,8 @@ pub use corio_time as time;
 
 #[doc(inline)]
 pub use corio_executor::{
-    Handle, Runner, Task, TaskError, TimerHandle, YieldNow, call_at, call_later, call_soon, run,
-    spawn, spawn_local, to_thread, yield_now,
+    Handle, Runner, Task, TaskError, ThreadPool, TimerHandle, YieldNow, call_at, call_later,
+    call_soon, run, spawn, spawn_local, to_thread, yield_now,
 };
 #[doc(inline)]
 pub use corio_executor::{

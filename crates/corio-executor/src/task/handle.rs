@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker, ready};
 
 use super::awaiter::{Awaiter, is_polling_task};
 use super::harness::{Panic, is_cancelled};
-use super::meta::TaskMeta;
+use super::meta::{TaskKind, TaskMeta};
 use super::output::TaskOutput;
 use super::{TaskError, TaskId};
 
@@ -99,10 +99,15 @@ impl<T> Task<T> {
         }
         let meta = self.meta();
         if meta.request_cancel() {
-            // Wake the task so the scheduler sees the request; a task that
-            // is not registered (a `to_thread` call) is checked when a pool
-            // thread picks it up instead.
-            meta.shared.registry.wake(meta);
+            if meta.kind() == TaskKind::Blocking {
+                // A `to_thread` call still queued resolves now and never
+                // runs; one already running finishes (a thread cannot be
+                // interrupted), and its result is dropped.
+                meta.shared.cancel_queued_call(meta);
+            } else {
+                // Wake the task so the scheduler sees the request.
+                meta.shared.registry.wake(meta);
+            }
         }
         true
     }
