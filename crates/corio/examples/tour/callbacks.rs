@@ -34,4 +34,43 @@ pub(crate) async fn section() {
         "   from a plain thread, Handle::call_soon delivered: {:?}",
         rx.try_recv()
     );
+
+    // A loop blocked past two deadlines still runs them in deadline order;
+    // so do deadlines that had passed when they were set.
+    let order = Rc::new(RefCell::new(Vec::new()));
+    for (name, ms) in [("late", 20), ("early", 5)] {
+        let order = order.clone();
+        corio::call_later(Duration::from_millis(ms), move || {
+            order.borrow_mut().push(name)
+        });
+    }
+    let now = Instant::now();
+    for (name, ago) in [("1s-ago", 1), ("2s-ago", 2)] {
+        let order = order.clone();
+        let when = now.checked_sub(Duration::from_secs(ago)).unwrap_or(now);
+        corio::call_at(when, move || order.borrow_mut().push(name));
+    }
+    std::thread::sleep(Duration::from_millis(30));
+    corio::sleep(Duration::from_millis(1)).await;
+    println!("   after the loop was blocked 30 ms: {:?}", order.borrow());
+
+    // Callbacks from one thread keep their order, on any number of workers.
+    let handle = corio::Handle::current();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let handles = corio::to_thread(move || {
+        (0..1_000)
+            .map(|i| {
+                let s = s.clone();
+                handle.call_soon(move || s.lock().unwrap().push(i))
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    while !handles.iter().all(|h| h.is_done()) {
+        corio::sleep(Duration::from_millis(1)).await;
+    }
+    let in_order = seen.lock().unwrap().windows(2).all(|w| w[0] < w[1]);
+    println!("   1,000 Handle::call_soon from one thread ran in order: {in_order}");
 }

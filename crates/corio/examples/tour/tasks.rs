@@ -70,4 +70,29 @@ pub(crate) async fn to_thread_section() {
         .await
         .unwrap_err();
     println!("   a panic inside to_thread comes back as an error: {err}");
+
+    // A pool of its own (run_in_executor with a ThreadPoolExecutor), and a
+    // queued call cancelled while the pool is busy: resolved at once.
+    let pool = corio::ThreadPool::new(1);
+    let busy = pool.spawn_blocking(|| std::thread::sleep(Duration::from_millis(20)));
+    let queued = pool.spawn_blocking(|| unreachable!("a cancelled call never runs"));
+    queued.cancel();
+    let waited = Instant::now();
+    let cancelled = queued.await.unwrap_err().is_cancelled();
+    println!(
+        "   ThreadPool(1) busy: a cancelled queued call resolved in {:?} (cancelled: {cancelled})",
+        waited.elapsed()
+    );
+    busy.await.unwrap();
+
+    // asyncio's sleep(0) is its yield, and so is corio's.
+    let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let r = ran.clone();
+    let other = corio::spawn(async move { r.store(true, std::sync::atomic::Ordering::SeqCst) });
+    corio::sleep(Duration::ZERO).await;
+    println!(
+        "   sleep(0) let a ready task run first: {}",
+        ran.load(std::sync::atomic::Ordering::SeqCst)
+    );
+    other.await.unwrap();
 }
