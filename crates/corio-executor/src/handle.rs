@@ -80,6 +80,22 @@ impl Handle {
     /// Spawns a `Send` task on this runtime, from any thread;
     /// `asyncio.run_coroutine_threadsafe`.
     ///
+    /// Every future handed to `spawn` is either run or dropped, exactly
+    /// once, and its [`Task`] always resolves, whatever the timing against
+    /// the end of the runtime:
+    ///
+    /// - While the runtime ends (its [`Runner`](crate::Runner) is dropped,
+    ///   or [`corio::run`](crate::run)'s main future returned), the tasks
+    ///   left are cancelled; a task spawned then is accepted and cancelled
+    ///   with them.
+    /// - Once the runtime stops accepting tasks, and after it is gone, the
+    ///   task is cancelled at birth: its future is dropped on the calling
+    ///   thread before `spawn` returns, without being polled, and awaiting
+    ///   the handle gives [`TaskError::Cancelled`](crate::TaskError::Cancelled).
+    /// - A spawn accepted in the instant before that, whose task reaches
+    ///   the queue only after the runtime's last drain, drops the future on
+    ///   the calling thread too.
+    ///
     /// # Examples
     ///
     /// ```
@@ -87,6 +103,19 @@ impl Handle {
     /// let handle = runner.handle();
     /// let task = std::thread::spawn(move || handle.spawn(async { 7 })).join().unwrap();
     /// assert_eq!(runner.run(task).unwrap(), 7);
+    /// # std::io::Result::Ok(())
+    /// ```
+    ///
+    /// After the runtime is gone:
+    ///
+    /// ```
+    /// let runner = corio::Runner::new()?;
+    /// let handle = runner.handle();
+    /// drop(runner);
+    /// let task = handle.spawn(async { 7 });
+    /// assert!(task.is_done());
+    /// let outcome = corio::run(task);
+    /// assert!(outcome.unwrap_err().is_cancelled());
     /// # std::io::Result::Ok(())
     /// ```
     #[track_caller]

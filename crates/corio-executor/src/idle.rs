@@ -68,8 +68,15 @@ impl Idle {
     ///
     /// Call it after publishing the work the woken worker should find.
     pub(crate) fn worker_to_notify(&self) -> Option<usize> {
+        fence(Ordering::SeqCst);
+        self.worker_to_notify_after_fence()
+    }
+
+    /// [`worker_to_notify`](Self::worker_to_notify) for a caller that has
+    /// issued the `SeqCst` fence itself, after publishing its work (the
+    /// scheduler's remote path needs that fence for a check of its own).
+    pub(crate) fn worker_to_notify_after_fence(&self) -> Option<usize> {
         loop {
-            fence(Ordering::SeqCst);
             if self.searching.load(Ordering::SeqCst) != 0 || !self.any_asleep() {
                 return None;
             }
@@ -89,6 +96,7 @@ impl Idle {
             if self.searching.fetch_sub(1, Ordering::SeqCst) != 1 {
                 return None;
             }
+            fence(Ordering::SeqCst);
         }
     }
 

@@ -303,7 +303,7 @@ impl Builder {
                 .spawn(move || {
                     let worker = Worker::new(index, shared.clone());
                     worker.enter(|| {
-                        worker.run(&|| shared.is_closed());
+                        worker.run(&|| shared.is_stopped());
                         worker.drain();
                     });
                 })?;

@@ -47,12 +47,17 @@
 //! - A runnable of a `TaskKind::Local(i)` task is only ever run or dropped on
 //!   worker `i`'s thread (async-task would panic otherwise), until the
 //!   runtime has terminated and every local future is gone.
+//! - At shutdown no runnable is left in a queue that nobody drains: each
+//!   worker thread drains its own queues (its inbox included) only after
+//!   `close` has queued every live task (`stopped`); the runner's thread
+//!   drains the global queue after `terminate`; and a push to the global
+//!   queue that comes even later is drained by the thread that pushed it.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering, fence};
 
 use async_task::{Runnable as RawRunnable, ScheduleInfo, WithInfo};
 use concurrent_queue::ConcurrentQueue;
@@ -100,7 +105,13 @@ pub(crate) struct Shared {
     /// The `ThreadPool`s this runtime's calls were queued on, so a cancel
     /// can take a queued call out of any of them.
     pools: std::sync::Mutex<Vec<std::sync::Weak<BlockingPool>>>,
+    /// Set when the runtime stops accepting tasks (`Registry::insert`
+    /// refuses them from then on).
     closed: AtomicBool,
+    /// Set once `close` has queued every live task to be dropped: only then
+    /// may the worker threads drain their queues and leave.
+    stopped: AtomicBool,
+    /// Set before the last drain of the runner's thread; see `terminate`.
     terminated: AtomicBool,
     /// Whether tasks start eagerly unless their builder says otherwise.
     eager: bool,
@@ -248,6 +259,7 @@ impl Shared {
             drains: DrainTable::default(),
             blocking,
             closed: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
             terminated: AtomicBool::new(false),
             eager,
             shutdown_timeout,
@@ -293,6 +305,11 @@ impl Shared {
 
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
+    }
+
+    /// Whether the worker threads should drain their queues and leave.
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
     }
 
     /// The worker of this runtime running on the calling thread, if any.
@@ -405,7 +422,20 @@ impl Shared {
             }
             _ => {
                 push_unbounded(&self.injector, runnable);
-                self.notify_one();
+                // A task accepted (or woken) just before the runtime ended
+                // may reach the queue only after its last drain (this
+                // thread was preempted in between). The fence pairs with
+                // the one in `terminate`: either that drain sees this
+                // runnable, or this thread sees `terminated` and drops what
+                // is queued itself; nothing is left in a queue nobody
+                // drains. The same fence serves the sleep/wake protocol of
+                // `notify_one_after_fence`.
+                fence(Ordering::SeqCst);
+                if self.terminated.load(Ordering::Relaxed) {
+                    self.drain_injector();
+                } else {
+                    self.notify_one_after_fence();
+                }
             }
         }
     }
@@ -415,6 +445,16 @@ impl Shared {
         if self.remotes.len() == 1 {
             self.remotes[0].parker.unpark(&self.reactor);
         } else if let Some(w) = self.idle.worker_to_notify() {
+            self.remotes[w].parker.unpark(&self.reactor);
+        }
+    }
+
+    /// [`notify_one`](Self::notify_one) for a caller that has issued a
+    /// `SeqCst` fence since it queued the work.
+    fn notify_one_after_fence(&self) {
+        if self.remotes.len() == 1 {
+            self.remotes[0].parker.unpark(&self.reactor);
+        } else if let Some(w) = self.idle.worker_to_notify_after_fence() {
             self.remotes[w].parker.unpark(&self.reactor);
         }
     }
@@ -432,10 +472,16 @@ impl Shared {
     }
 
     /// Starts the shutdown: no new task is accepted and every live task is
-    /// asked to stop and woken, so its runnable reaches a queue to be dropped.
+    /// asked to stop and woken, so its runnable reaches a queue to be dropped;
+    /// then the worker threads are told to drain their queues and leave.
+    ///
+    /// The workers leave only after every wake-up of `cancel_all` is queued:
+    /// a local task woken from here goes to its worker's inbox, which only
+    /// that worker drains.
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
         self.registry.cancel_all();
+        self.stopped.store(true, Ordering::Release);
         for remote in self.remotes.iter() {
             remote.parker.unpark(&self.reactor);
         }
@@ -455,8 +501,15 @@ impl Shared {
         self.remotes[worker].parker.unpark(&self.reactor);
     }
 
+    /// Marks the runtime as gone, before the last drain of the runner's
+    /// thread: from here on a runnable pushed to the global queue is
+    /// dropped by whoever pushed it (see `schedule_remote`), and one woken
+    /// from another thread is dropped there.
     pub(crate) fn terminate(&self) {
         self.terminated.store(true, Ordering::Release);
+        // Pairs with the fence in `schedule_remote`: the drain that follows
+        // sees every push that did not see this store.
+        fence(Ordering::SeqCst);
     }
 }
 

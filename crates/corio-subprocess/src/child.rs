@@ -26,8 +26,15 @@ use crate::reaper::{self, Watch};
 /// (negative for a signal).
 ///
 /// Dropping a `Child` that has not exited leaves it running (unless
-/// [`kill_on_drop`](Self::kill_on_drop) is set) and reaps it in the
-/// background once it exits: no zombie is left behind either way.
+/// [`kill_on_drop`](Self::kill_on_drop) is set) and closes its pipes at
+/// once. The process is reaped in the background within moments of its
+/// exit, whether or not the runtime that spawned it is still running, and
+/// its pidfd is closed then: no zombie and no descriptor is left behind
+/// either way. A process-wide reaper thread does that; it exists only
+/// while dropped children are still running, sleeps until one of them
+/// exits (no polling), and waits only for the children handed to it, so
+/// processes that other code spawns and waits for (with `std::process`,
+/// say) are never taken from it.
 ///
 /// # Examples
 ///

@@ -369,7 +369,7 @@ impl Command {
         if corio_executor::Handle::try_current().is_none() {
             panic!("Command::spawn must be called inside `corio::run` or a task spawned there");
         }
-        crate::reaper::sweep();
+        crate::orphans::sweep();
         let program = self.inner.get_program().to_string_lossy().into_owned();
         if self.stdin == Kind::Stdout || self.stdout == Kind::Stdout {
             return Err(io::Error::new(

@@ -5,12 +5,14 @@
 //! - `WRITE_FD` is -1 until the self-pipe exists; from then on it holds the
 //!   pipe's write end for the rest of the process. That descriptor is never
 //!   closed (its `OwnedFd` is leaked on purpose), so the handler may write
-//!   to it at any moment, from any thread.
-//! - Both ends of the pipe are close-on-exec (no child inherits them) and
+//!   to it at any moment, from any thread. `CHLD_WRITE_FD`, the write end
+//!   of the second pipe that only `SIGCHLD` writes to, follows the same
+//!   rule.
+//! - Both ends of each pipe are close-on-exec (no child inherits them) and
 //!   non-blocking (the handler never blocks; a full pipe already holds a
 //!   wake-up byte, and the pending flags carry which signals arrived).
 //! - The handler does only async-signal-safe work: atomic stores, one
-//!   `write(2)`, and saving and restoring `errno`.
+//!   `write(2)` (two for `SIGCHLD`), and saving and restoring `errno`.
 //! - `install` and `restore` are called with the caller's registry lock
 //!   held, so the installation of one signal never races with its removal.
 
@@ -25,6 +27,10 @@ pub(crate) const NSIG: usize = 65;
 
 static WRITE_FD: AtomicI32 = AtomicI32::new(-1);
 static READ_END: OnceLock<OwnedFd> = OnceLock::new();
+/// The second self-pipe, written to on `SIGCHLD` only, for the orphan
+/// reaper (see [`sigchld_read_end`]).
+static CHLD_WRITE_FD: AtomicI32 = AtomicI32::new(-1);
+static CHLD_READ_END: OnceLock<OwnedFd> = OnceLock::new();
 static PENDING: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
 
 /// The disposition a signal had before corio installed its handler.
@@ -57,7 +63,18 @@ extern "C" fn on_signal(sig: libc::c_int) {
     if let Some(flag) = usize::try_from(sig).ok().and_then(|i| PENDING.get(i)) {
         flag.store(true, Ordering::SeqCst);
     }
-    let fd = WRITE_FD.load(Ordering::SeqCst);
+    wake(&WRITE_FD);
+    if sig == libc::SIGCHLD {
+        wake(&CHLD_WRITE_FD);
+    }
+    // SAFETY: as above.
+    unsafe { *errno = saved };
+}
+
+/// Writes a wake-up byte to the self-pipe whose write end `fd` holds, if
+/// it exists yet. Async-signal-safe.
+fn wake(fd: &AtomicI32) {
+    let fd = fd.load(Ordering::SeqCst);
     if fd >= 0 {
         let byte = 1u8;
         // SAFETY: `fd` stays open for the rest of the process (see the
@@ -65,24 +82,39 @@ extern "C" fn on_signal(sig: libc::c_int) {
         // (a full pipe) is fine: a wake-up byte is already waiting.
         let _ = unsafe { libc::write(fd, (&raw const byte).cast(), 1) };
     }
-    // SAFETY: as above.
-    unsafe { *errno = saved };
 }
 
 /// The read end of the self-pipe, created on first use.
 pub(crate) fn read_end() -> io::Result<BorrowedFd<'static>> {
-    if let Some(fd) = READ_END.get() {
+    self_pipe(&READ_END, &WRITE_FD)
+}
+
+/// The read end of the `SIGCHLD` pipe, created on first use: the handler
+/// writes a byte to it for every `SIGCHLD`, besides the signal pipe.
+///
+/// It has a single reader, the orphan reaper's thread, which must not
+/// take bytes (and with them the pending flags' wake-ups) from the
+/// runtimes reading the signal pipe.
+pub(crate) fn sigchld_read_end() -> io::Result<BorrowedFd<'static>> {
+    self_pipe(&CHLD_READ_END, &CHLD_WRITE_FD)
+}
+
+fn self_pipe(
+    read_end: &'static OnceLock<OwnedFd>,
+    write_fd: &AtomicI32,
+) -> io::Result<BorrowedFd<'static>> {
+    if let Some(fd) = read_end.get() {
         return Ok(fd.as_fd());
     }
     let (read, write) = crate::pipe::pair(true)?;
-    if READ_END.set(read).is_ok() {
+    if read_end.set(read).is_ok() {
         // The write end lives as long as the process (see the invariants).
-        WRITE_FD.store(write.as_raw_fd(), Ordering::SeqCst);
+        write_fd.store(write.as_raw_fd(), Ordering::SeqCst);
         std::mem::forget(write);
     }
     // A racing caller's pipe may have won; ours is closed when `write`
     // drops. Either way the cell is set now.
-    READ_END
+    read_end
         .get()
         .map(AsFd::as_fd)
         .ok_or_else(|| io::Error::other("the signal pipe could not be created"))
@@ -123,4 +155,26 @@ pub(crate) fn restore(sig: libc::c_int, saved: &SavedAction) {
     // SAFETY: `saved.0` is the disposition the kernel handed back to
     // `install`, so it is valid to install again.
     let _ = unsafe { libc::sigaction(sig, &raw const saved.0, std::ptr::null_mut()) };
+}
+
+/// Empties the `SIGCHLD` pipe (it must exist: [`sigchld_read_end`]), so
+/// that the next byte means a new `SIGCHLD`.
+pub(crate) fn drain_sigchld() {
+    let Some(fd) = CHLD_READ_END.get() else {
+        return;
+    };
+    let mut buf = [0u8; 64];
+    loop {
+        // SAFETY: the read end stays open for the rest of the process (it
+        // lives in a static cell), and `buf` is a live, writable buffer of
+        // the length passed. The pipe is non-blocking: the loop ends at
+        // EAGAIN.
+        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        if n <= 0 {
+            if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return;
+        }
+    }
 }

@@ -12,7 +12,9 @@
 //!
 //! Children are reaped without a thread per child: each child's pidfd is
 //! watched by the reactor (Linux 5.3+), or else one `SIGCHLD` handler wakes
-//! the waiting children. Only corio's own children are ever reaped, so
+//! the waiting children. A [`Child`] dropped before it exited is handed to
+//! one process-wide reaper thread, which needs no runtime and exists only
+//! while such children run. Only corio's own children are ever reaped, so
 //! `std::process` children elsewhere in the program are left alone. Every
 //! descriptor corio opens is close-on-exec: children inherit only 0, 1, 2.
 //!
@@ -46,6 +48,8 @@ mod command;
 mod handler;
 #[allow(unsafe_code)]
 mod kill;
+#[allow(unsafe_code)] // registering pidfds with the reaper's poller
+mod orphans;
 #[allow(unsafe_code)]
 mod pidfd;
 #[allow(unsafe_code)]

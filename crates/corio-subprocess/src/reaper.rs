@@ -11,15 +11,14 @@
 //!
 //! Only our own pids are ever waited for (never `waitpid(-1)`), so children
 //! that other code spawned with `std::process` are left alone. A child
-//! dropped before it was reaped is handed to a detached task that waits
-//! for it; outside a runtime, or when that task is dropped with its
-//! runtime, it joins the orphan list, which every spawn sweeps.
+//! dropped before it was reaped is handed, with its pidfd, to the
+//! process-wide reaper of [`orphans`](crate::orphans), which needs no
+//! runtime.
 
 use std::fmt;
 use std::io;
 use std::os::fd::OwnedFd;
 use std::process::ExitStatus;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use corio_reactor::Async;
@@ -29,9 +28,6 @@ use crate::signal::Signals;
 
 /// Set once `pidfd_open` turned out to be unavailable.
 static NO_PIDFD: AtomicBool = AtomicBool::new(false);
-
-/// Children dropped before they were reaped, and not watched by any task.
-static ORPHANS: Mutex<Vec<std::process::Child>> = Mutex::new(Vec::new());
 
 /// How the exit of one child is noticed.
 pub(crate) enum Watch {
@@ -94,48 +90,22 @@ pub(crate) async fn wait(child: &mut std::process::Child, watch: &Watch) -> io::
     }
 }
 
-/// Reaps `child` in the background once it exits (it was dropped before
-/// anyone waited for it).
+/// Hands `child`, dropped before anyone reaped it, to the process-wide
+/// reaper ([`orphans`](crate::orphans)), which reaps it once it exits.
 pub(crate) fn adopt(mut child: std::process::Child, watch: Watch) {
-    if let Ok(Some(_)) = child.try_wait() {
+    // Exited already (or not ours to reap any more): nothing to hand over.
+    if !matches!(child.try_wait(), Ok(None)) {
         return;
     }
-    let mut guard = Orphan(Some(child));
-    match corio_executor::Handle::try_current() {
-        Some(handle) => {
-            drop(handle.spawn(async move {
-                if let Some(child) = guard.0.as_mut() {
-                    if wait(child, &watch).await.is_ok() {
-                        drop(guard.0.take());
-                    }
-                }
-            }));
-        }
-        None => drop(guard),
-    }
-}
-
-/// Retries every orphan, keeping those still running.
-pub(crate) fn sweep() {
-    let mut orphans = ORPHANS.lock().unwrap_or_else(|e| e.into_inner());
-    orphans.retain_mut(|c| matches!(c.try_wait(), Ok(None)));
-}
-
-/// Owns a child until it is reaped; if dropped first (its task was dropped
-/// with the runtime), the child goes to the orphan list.
-struct Orphan(Option<std::process::Child>);
-
-impl Drop for Orphan {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            if matches!(child.try_wait(), Ok(None)) {
-                ORPHANS
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(child);
-            }
-        }
-    }
+    let pid = child.id();
+    let pidfd = match watch {
+        // Taken out of the runtime's reactor, which may be gone by the time
+        // the child exits. Should that fail (the descriptor is closed then),
+        // a new pidfd is safe to open: the child is not reaped yet.
+        Watch::Pidfd(fd) => fd.into_inner().ok().or_else(|| pidfd::open(pid).ok()),
+        Watch::Sigchld => None,
+    };
+    crate::orphans::adopt(child, pidfd);
 }
 
 #[cfg(test)]
@@ -152,22 +122,5 @@ mod tests {
             wait(&mut child, &Watch::Sigchld).await.unwrap()
         });
         assert_eq!(status.code(), Some(5));
-    }
-
-    #[test]
-    fn orphans_are_reaped_by_a_sweep() {
-        let child = std::process::Command::new("true").spawn().unwrap();
-        let pid = child.id();
-        drop(Orphan(Some(child)));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        loop {
-            sweep();
-            let left = ORPHANS.lock().unwrap().iter().any(|c| c.id() == pid);
-            if !left || std::time::Instant::now() > deadline {
-                assert!(!left, "orphan {pid} was never reaped");
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
     }
 }

@@ -240,18 +240,9 @@ impl Signals {
         let reg = guard.get_or_insert_with(Registry::default);
         let mut added = Vec::new();
         for sig in (1..NSIG as i32).filter(|&s| mask & (1 << s) != 0) {
-            if let Some((count, _)) = reg.installed.get_mut(&sig) {
-                *count += 1;
-            } else {
-                match handler::install(sig) {
-                    Ok(saved) => {
-                        reg.installed.insert(sig, (1, saved));
-                    }
-                    Err(e) => {
-                        release(reg, added);
-                        return Err(e);
-                    }
-                }
+            if let Err(e) = acquire(reg, sig) {
+                release(reg, added);
+                return Err(e);
             }
             added.push(sig);
         }
@@ -288,6 +279,52 @@ impl Signals {
             if let Some(sig) = self.next().await {
                 return sig;
             }
+        }
+    }
+}
+
+/// Takes one claim on corio's handler for `sig`, installing it for the
+/// first claim. The self-pipe must exist.
+fn acquire(reg: &mut Registry, sig: i32) -> io::Result<()> {
+    if let Some((count, _)) = reg.installed.get_mut(&sig) {
+        *count += 1;
+    } else {
+        let saved = handler::install(sig)?;
+        reg.installed.insert(sig, (1, saved));
+    }
+    Ok(())
+}
+
+/// Keeps corio's handler installed for one signal without listening for
+/// it; dropping it gives the claim back (the old disposition returns with
+/// the last claim).
+///
+/// The orphan reaper holds one for `SIGCHLD` where pidfds are missing: it
+/// runs outside any runtime and learns of exits through the handler's
+/// `SIGCHLD` pipe instead of the signal pipe.
+pub(crate) struct HandlerClaim(i32);
+
+impl fmt::Debug for HandlerClaim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("HandlerClaim").field(&self.0).finish()
+    }
+}
+
+impl HandlerClaim {
+    /// Installs the handler for `sig` (if nobody else has) and keeps it.
+    /// Needs no runtime.
+    pub(crate) fn new(sig: i32) -> io::Result<HandlerClaim> {
+        let mut guard = registry();
+        handler::read_end()?;
+        acquire(guard.get_or_insert_with(Registry::default), sig)?;
+        Ok(HandlerClaim(sig))
+    }
+}
+
+impl Drop for HandlerClaim {
+    fn drop(&mut self) {
+        if let Some(reg) = registry().as_mut() {
+            release(reg, [self.0]);
         }
     }
 }
