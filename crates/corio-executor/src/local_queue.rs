@@ -13,6 +13,10 @@
 //! copied. Only one thief at a time may work on a queue (a second one sees
 //! `steal != real` and backs off).
 //!
+//! This file depends on nothing else in the crate: the loom model in
+//! `tests/loom_local_queue.rs` compiles it on its own, with loom's atomics
+//! and cells and a ring of four slots so that overflow is reachable.
+//!
 //! # Invariants
 //!
 //! - Slots in `[steal, tail)` (positions taken modulo the capacity) hold
@@ -22,11 +26,22 @@
 //!   moves it out before advancing `steal` past it.
 //! - `tail - steal <= CAPACITY` at all times.
 
-use std::cell::UnsafeCell;
+// The model is a test crate that includes this file; the library itself
+// always uses `std`'s atomics and cells.
+#[cfg(not(all(loom, test)))]
+use cell::UnsafeCell;
+#[cfg(all(loom, test))]
+use loom::cell::UnsafeCell;
+#[cfg(all(loom, test))]
+use loom::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::mem::MaybeUninit;
+#[cfg(not(all(loom, test)))]
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+#[cfg(not(all(loom, test)))]
 pub(crate) const CAPACITY: u32 = 256;
+#[cfg(all(loom, test))]
+pub(crate) const CAPACITY: u32 = 4;
 const MASK: u32 = CAPACITY - 1;
 
 fn pack(steal: u32, real: u32) -> u64 {
@@ -60,17 +75,45 @@ impl<T> std::fmt::Debug for LocalQueue<T> {
 
 impl<T> LocalQueue<T> {
     pub(crate) fn new() -> LocalQueue<T> {
+        LocalQueue::starting_at(0)
+    }
+
+    /// An empty queue whose positions start at `pos`; the loom model starts
+    /// one just short of `u32::MAX` to check that the positions wrap.
+    pub(crate) fn starting_at(pos: u32) -> LocalQueue<T> {
         LocalQueue {
-            head: AtomicU64::new(0),
-            tail: AtomicU32::new(0),
+            head: AtomicU64::new(pack(pos, pos)),
+            tail: AtomicU32::new(pos),
             slots: (0..CAPACITY)
                 .map(|_| UnsafeCell::new(MaybeUninit::uninit()))
                 .collect(),
         }
     }
 
-    fn slot(&self, pos: u32) -> *mut MaybeUninit<T> {
-        self.slots[(pos & MASK) as usize].get()
+    fn slot(&self, pos: u32) -> &UnsafeCell<MaybeUninit<T>> {
+        &self.slots[(pos & MASK) as usize]
+    }
+
+    /// Moves the task out of the slot at `pos`, leaving it logically empty.
+    ///
+    /// # Safety
+    ///
+    /// The slot must be initialised and the caller the one thread the
+    /// invariants hand it to.
+    unsafe fn take(&self, pos: u32) -> MaybeUninit<T> {
+        // SAFETY: the caller has the slot to itself (see above), so nothing
+        // writes it meanwhile.
+        self.slot(pos).with(|slot| unsafe { slot.read() })
+    }
+
+    /// Fills the slot at `pos`.
+    ///
+    /// # Safety
+    ///
+    /// The slot must be logically empty and the caller the queue's owner.
+    unsafe fn put(&self, pos: u32, task: MaybeUninit<T>) {
+        // SAFETY: an empty slot is only touched by the owner, the caller.
+        self.slot(pos).with_mut(|slot| unsafe { slot.write(task) });
     }
 
     /// Number of queued tasks (a snapshot).
@@ -101,7 +144,7 @@ impl<T> LocalQueue<T> {
                 // SAFETY: `tail - steal < CAPACITY`, so the slot at `tail`
                 // is outside `[steal, tail)`: empty, and only the owner
                 // writes it.
-                unsafe { self.slot(tail).write(MaybeUninit::new(runnable)) };
+                unsafe { self.put(tail, MaybeUninit::new(runnable)) };
                 self.tail.store(tail.wrapping_add(1), Ordering::Release);
                 return;
             }
@@ -123,7 +166,7 @@ impl<T> LocalQueue<T> {
                 for i in 0..half {
                     // SAFETY: the exchange made `[real, real + half)` ours:
                     // initialised slots nobody else reads any more.
-                    overflow(unsafe { self.slot(real.wrapping_add(i)).read().assume_init() });
+                    overflow(unsafe { self.take(real.wrapping_add(i)).assume_init() });
                 }
                 overflow(runnable);
                 return;
@@ -157,7 +200,7 @@ impl<T> LocalQueue<T> {
             {
                 // SAFETY: the exchange made slot `real` ours; it is in
                 // `[steal, tail)`, so initialised.
-                Ok(_) => return Some(unsafe { self.slot(real).read().assume_init() }),
+                Ok(_) => return Some(unsafe { self.take(real).assume_init() }),
                 Err(actual) => head = actual,
             }
         }
@@ -202,12 +245,12 @@ impl<T> LocalQueue<T> {
             // ours to move. The destination slots lie beyond `dst`'s tail
             // and within its free room (`n - 1 <= room`), and we own `dst`.
             unsafe {
-                let task = self.slot(real.wrapping_add(i)).read();
-                dst.slot(dst_tail.wrapping_add(i)).write(task);
+                let task = self.take(real.wrapping_add(i));
+                dst.put(dst_tail.wrapping_add(i), task);
             }
         }
         // SAFETY: as above; the last claimed slot.
-        let last = unsafe { self.slot(real.wrapping_add(n - 1)).read().assume_init() };
+        let last = unsafe { self.take(real.wrapping_add(n - 1)).assume_init() };
         // Release the claim: `steal` catches up with `real` (which the owner
         // may have advanced meanwhile).
         let mut head = self.head.load(Ordering::Acquire);
@@ -239,7 +282,29 @@ impl<T> Drop for LocalQueue<T> {
     }
 }
 
-#[cfg(test)]
+/// `std`'s `UnsafeCell` behind loom's closure API, so that one body of
+/// code runs on both (loom's cell checks each access against the others).
+#[cfg(not(all(loom, test)))]
+mod cell {
+    #[derive(Debug)]
+    pub(super) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(super) fn new(value: T) -> UnsafeCell<T> {
+            UnsafeCell(std::cell::UnsafeCell::new(value))
+        }
+
+        pub(super) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            f(self.0.get())
+        }
+
+        pub(super) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;
