@@ -63,7 +63,8 @@ impl<F: FnOnce() + Send> Entry for Callback<F> {
     }
 }
 
-/// Whether a queued callback was cancelled, ran, or is still due.
+/// Cancels a callback that has not started; returns whether it was still
+/// pending.
 pub(crate) fn cancel(entry: &dyn Entry) -> bool {
     let cancelled = entry
         .state()
@@ -170,13 +171,7 @@ impl Drop for RemoteCallbacks {
     fn drop(&mut self) {
         // The runtime ended with callbacks still queued: they never run.
         while let Ok(entry) = self.queue.pop() {
-            if entry
-                .state()
-                .compare_exchange(PENDING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
-            {
-                entry.discard();
-            }
+            cancel(&*entry);
         }
     }
 }
